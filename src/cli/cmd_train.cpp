@@ -1,0 +1,110 @@
+// pokegan train: start a run from a preset, or continue one with --resume.
+#include <ATen/Parallel.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "pokegan/common/error.h"
+#include "pokegan/common/fs.h"
+#include "pokegan/training/presets.h"
+#include "pokegan/training/trainer.h"
+
+namespace pokegan::cli {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_sigint(int) {
+  g_stop.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C kills at once
+}
+
+struct TrainArgs {
+  std::string preset = "cdcgan", data, outdir = "runs", resume, name;
+  int64_t steps = -1;
+  int epochs = -1, batch = -1;
+  int64_t seed = -1;
+  std::vector<std::string> sets;
+  bool quiet = false;
+};
+
+void run_train(const TrainArgs& a) {
+  TrainConfig cfg;
+  fs::path run_dir;
+  std::unique_ptr<Checkpoint> ckpt;
+  if (!a.resume.empty()) {
+    if (!fs::is_directory(a.resume)) throw Error("run directory not found: " + a.resume);
+    const auto path = Trainer::latest_checkpoint(a.resume);
+    ckpt = std::make_unique<Checkpoint>(load_checkpoint(path));
+    cfg = checkpoint_config(*ckpt);
+    run_dir = a.resume;
+    std::fprintf(stderr, "resuming %s from %s\n", a.resume.c_str(), path.c_str());
+  } else {
+    cfg = preset(a.preset);
+  }
+  if (!a.data.empty()) cfg.data = a.data;
+  if (cfg.data.empty()) throw Error("--data is required (a dataset from `pokegan data prepare` or `data import`)");
+  if (a.steps >= 0 && a.epochs >= 0) throw Error("give --steps or --epochs, not both");
+  if (a.steps >= 0) cfg.steps = a.steps;
+  if (a.epochs >= 0) cfg.epochs = a.epochs, cfg.steps = 0;
+  if (a.batch >= 0) {
+    if (ckpt && a.batch != cfg.batch) throw Error("--batch cannot change on resume");
+    cfg.batch = a.batch;
+  }
+  if (a.seed >= 0) cfg.seed = static_cast<uint64_t>(a.seed);
+  for (const auto& s : a.sets) apply_override(cfg, s);
+  validate(cfg);
+
+  const Dataset ds = Dataset::load(cfg.data);
+  std::unique_ptr<Trainer> trainer;
+  if (ckpt) {
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, *ckpt);
+  } else {
+    run_dir = Trainer::new_run_dir(a.outdir, a.name.empty() ? cfg.preset : a.name);
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir);
+  }
+  std::fprintf(stderr, "run %s: preset %s, %lld images, %d classes, G %lld params, D %lld params, %lld steps, batch %d, %d threads\n",
+               run_dir.c_str(), trainer->config().preset.c_str(), static_cast<long long>(ds.count()),
+               trainer->config().num_classes(), static_cast<long long>(count_parameters(trainer->generator())),
+               static_cast<long long>(count_parameters(trainer->discriminator())),
+               static_cast<long long>(trainer->total_steps()), trainer->config().batch, at::get_num_threads());
+  std::signal(SIGINT, on_sigint);
+  const bool done = trainer->run(&g_stop, !a.quiet);
+  std::signal(SIGINT, SIG_DFL);
+  if (done)
+    std::printf("finished %lld steps; samples in %s/samples, checkpoint %s\n",
+                static_cast<long long>(trainer->steps_done()), run_dir.c_str(),
+                Trainer::latest_checkpoint(run_dir).c_str());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto a = std::make_shared<TrainArgs>();
+  auto* c = app.add_subcommand("train", "train a GAN from a preset, or resume a run");
+  c->add_option("--preset", a->preset, "named config (see `pokegan presets`)")->capture_default_str();
+  c->add_option("--data", a->data, "dataset file");
+  c->add_option("--outdir", a->outdir, "where run directories are made")->capture_default_str();
+  c->add_option("--name", a->name, "run directory suffix (default: the preset)");
+  c->add_option("--steps", a->steps, "total optimisation steps");
+  c->add_option("--epochs", a->epochs, "total epochs (when --steps is not given)");
+  c->add_option("--batch", a->batch, "batch size");
+  c->add_option("--seed", a->seed, "seed for init, noise, augmentation and data order");
+  c->add_option("--set", a->sets, "override any config field: key=value (e.g. g.base_channels=32, optim.lr_g=1e-4)");
+  c->add_option("--resume", a->resume, "continue the run in this directory from its latest checkpoint");
+  c->add_flag("--quiet", a->quiet, "no progress line");
+  c->callback([a] { run_train(*a); });
+
+  auto* p = app.add_subcommand("presets", "list the named training configs");
+  p->callback([] {
+    for (const auto& n : preset_names()) {
+      const auto cfg = preset(n);
+      std::printf("%-14s %s\n", n.c_str(), cfg.description.c_str());
+    }
+  });
+}
+
+}  // namespace pokegan::cli

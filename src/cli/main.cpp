@@ -1,0 +1,41 @@
+// pokegan: train class-conditional GANs on Pokémon sprites and generate new ones by type.
+// This file only wires the subcommands together and turns failures into one-line errors.
+#include <c10/util/Exception.h>
+
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "pokegan/common/error.h"
+#include "pokegan/common/threads.h"
+
+namespace {
+std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"pokegan: class-conditional GANs that generate Pokémon sprites of a chosen type"};
+  app.require_subcommand(1);
+  app.fallthrough();
+  int threads = 0;
+  app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+  app.parse_complete_callback([&] { pokegan::set_threads(threads); });
+  pokegan::cli::add_data_commands(app);
+  pokegan::cli::add_train_command(app);
+  pokegan::cli::add_sample_commands(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const pokegan::Error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  } catch (const c10::Error& e) {
+    std::fprintf(stderr, "error: %s\n", first_line(e.what_without_backtrace()).c_str());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: %s\n", first_line(e.what()).c_str());
+    return 1;
+  }
+  return 0;
+}

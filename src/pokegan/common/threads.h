@@ -1,0 +1,10 @@
+// Thread count for LibTorch. Debian's LibTorch starts with one intra-op thread, so every entry
+// point calls set_threads(): 0 means all cores.
+#pragma once
+
+namespace pokegan {
+
+// Sets LibTorch's intra-op thread count (0 = hardware concurrency) and returns the count in use.
+int set_threads(int n);
+
+}  // namespace pokegan

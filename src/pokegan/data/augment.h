@@ -1,0 +1,21 @@
+// Training-time augmentation on float batches [N, 3, S, S] in [-1, 1], each kind switchable
+// (AugmentOptions) and drawn from LibTorch's generator, so a seeded run repeats exactly:
+//   - horizontal flip, p = 0.5 (the study's flips);
+//   - rotation by U(-d, d) degrees with probability p (the study's rotations); corners that come
+//     into view are filled with the background colour, not black;
+//   - hue rotation (seed 004's recolouring): a rotation of the chroma plane in YIQ space by
+//     U(-180, 180) degrees, with probability p. Greys, white included, are unchanged.
+#pragma once
+#include <torch/types.h>
+
+#include "pokegan/training/config.h"
+
+namespace pokegan {
+
+// `background` is the fill value in [-1, 1] (1 = white).
+torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, double background = 1.0);
+
+// [N] angles in radians -> [N, 3, 3] RGB->RGB hue rotation matrices.
+torch::Tensor hue_rotation_matrices(const torch::Tensor& angles);
+
+}  // namespace pokegan

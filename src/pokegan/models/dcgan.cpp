@@ -1,0 +1,78 @@
+#include "pokegan/models/dcgan.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/modules/activation.h>
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/dropout.h>
+
+#include "pokegan/common/error.h"
+
+namespace pokegan {
+
+namespace nn = torch::nn;
+
+DCGANGeneratorImpl::DCGANGeneratorImpl(const GeneratorOptions& opt, int image_size, int num_classes)
+    : opt_(opt), num_classes_(opt.conditional ? num_classes : 0) {
+  const int stages = stages_for(image_size);
+  if (opt.conditional && num_classes < 1) throw Error("a conditional generator needs classes");
+  auto ch = [&](int i) { return opt.base_channels << (stages - 1 - i); };  // block i's width
+  net_ = nn::Sequential();
+  // [N, z+C, 1, 1] -> [N, ch(0), 4, 4]
+  net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(opt.z_dim + num_classes_, ch(0), 4).bias(false)));
+  net_->push_back(nn::BatchNorm2d(ch(0)));
+  net_->push_back(nn::ReLU(true));
+  for (int i = 1; i < stages; ++i) {  // doubles the resolution each time
+    net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(ch(i - 1), ch(i), 4).stride(2).padding(1).bias(false)));
+    net_->push_back(nn::BatchNorm2d(ch(i)));
+    net_->push_back(nn::ReLU(true));
+  }
+  net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(ch(stages - 1), 3, 4).stride(2).padding(1)));
+  net_->push_back(nn::Tanh());
+  register_module("net", net_);
+  dcgan_init(*this);
+}
+
+torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {
+  torch::Tensor x = z;  // [N, z]
+  if (num_classes_ > 0)
+    x = torch::cat({z, torch::one_hot(labels, num_classes_).to(z.dtype())}, 1);  // [N, z+C]
+  return net_->forward(x.view({x.size(0), x.size(1), 1, 1}));  // [N, 3, S, S]
+}
+
+torch::Tensor tile_class_channel(const torch::Tensor& e, int size) {
+  const int64_t reps = (size + e.size(1) - 1) / e.size(1);
+  torch::Tensor row = e.repeat({1, reps}).narrow(1, 0, size);  // [N, S]
+  return row.view({e.size(0), 1, 1, size}).expand({e.size(0), 1, size, size});
+}
+
+DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes)
+    : opt_(opt), image_size_(image_size) {
+  const int stages = stages_for(image_size);
+  if (opt.conditional) {
+    if (num_classes < 1) throw Error("a conditional discriminator needs classes");
+    embed_ = register_module("embed", nn::Embedding(num_classes, opt.class_embed_dim));
+  }
+  auto ch = [&](int i) { return opt.base_channels << i; };
+  net_ = nn::Sequential();
+  int in = 3 + (opt.conditional ? 1 : 0);
+  for (int i = 0; i < stages; ++i) {  // halves the resolution each time: S -> 4
+    net_->push_back(nn::Conv2d(nn::Conv2dOptions(in, ch(i), 4).stride(2).padding(1).bias(false)));
+    net_->push_back(nn::BatchNorm2d(ch(i)));
+    net_->push_back(nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(0.2).inplace(true)));
+    in = ch(i);
+  }
+  if (opt.dropout > 0) net_->push_back(nn::Dropout(opt.dropout));
+  net_->push_back(nn::Conv2d(nn::Conv2dOptions(in, 1, 4)));  // [N, 1, 1, 1]
+  register_module("net", net_);
+  dcgan_init(*this);
+}
+
+DOutput DCGANDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& labels) {
+  torch::Tensor x = images;  // [N, 3, S, S]
+  if (opt_.conditional)
+    x = torch::cat({images, tile_class_channel(embed_->forward(labels), image_size_).to(images.dtype())}, 1);
+  return {net_->forward(x).view({-1}), {}};  // logits [N]
+}
+
+}  // namespace pokegan

@@ -1,0 +1,58 @@
+#include "pokegan/training/config.h"
+
+#include "pokegan/common/error.h"
+
+namespace pokegan {
+
+void apply_override(TrainConfig& cfg, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw Error("--set expects key=value (e.g. g.base_channels=32), got '" + assignment + "'");
+  const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  nlohmann::json j = cfg;
+  std::string pointer;
+  for (size_t start = 0; start <= key.size();) {
+    const size_t dot = std::min(key.find('.', start), key.size());
+    pointer += "/" + key.substr(start, dot - start);
+    start = dot + 1;
+  }
+  const nlohmann::json::json_pointer ptr(pointer);
+  if (!j.contains(ptr)) throw Error("unknown config key '" + key + "'");
+  nlohmann::json value;
+  try {
+    value = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+    value = text;
+  }
+  const auto& old = j.at(ptr);
+  const bool number_ok = old.is_number() && value.is_number() && !(old.is_number_integer() && value.is_number_float());
+  if (old.type() != value.type() && !number_ok)
+    throw Error("config key '" + key + "' expects a value like " + old.dump() + ", got '" + text + "'");
+  j[ptr] = value;
+  try {
+    cfg = j.get<TrainConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("config key '" + key + "': " + e.what());
+  }
+}
+
+void validate(const TrainConfig& c) {
+  auto need = [](bool ok, const std::string& what) {
+    if (!ok) throw Error("invalid config: " + what);
+  };
+  need(c.batch > 0, "batch must be > 0");
+  need(c.steps >= 0 && c.epochs >= 0, "steps and epochs must be >= 0");
+  need(c.optim.lr_g > 0 && c.optim.lr_d > 0, "learning rates must be > 0");
+  need(c.optim.beta1 >= 0 && c.optim.beta1 < 1 && c.optim.beta2 >= 0 && c.optim.beta2 < 1, "betas must be in [0, 1)");
+  need(c.g.z_dim > 0, "g.z_dim must be > 0");
+  need(c.g.base_channels > 0 && c.d.base_channels > 0, "base_channels must be > 0");
+  need(c.d.class_embed_dim > 0, "d.class_embed_dim must be > 0");
+  need(c.d.dropout >= 0 && c.d.dropout < 1, "d.dropout must be in [0, 1)");
+  need(c.loss.real_min <= c.loss.real_max && c.loss.fake_min <= c.loss.fake_max, "label ranges must have min <= max");
+  need(c.split == "train" || c.split == "all", "split must be 'train' or 'all'");
+  need(c.log_every > 0 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_checkpoints > 0,
+       "log_every > 0, sample_every >= 0, checkpoint_every >= 0, keep_checkpoints > 0");
+  need(c.samples_per_class > 0, "samples_per_class must be > 0");
+}
+
+}  // namespace pokegan

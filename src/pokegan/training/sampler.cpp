@@ -1,0 +1,73 @@
+#include "pokegan/training/sampler.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include "pokegan/common/error.h"
+#include "pokegan/data/loader.h"
+#include "pokegan/io/checkpoint.h"
+#include "pokegan/io/draw.h"
+
+namespace pokegan {
+
+torch::Tensor fixed_noise(int64_t n, int64_t z_dim, uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  return torch::randn({n, z_dim}, gen, torch::kFloat32);
+}
+
+torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Tensor& labels, torch::Device device) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = g.is_training();
+  g.eval();
+  auto out = g.forward(z.to(device), labels.to(device)).to(torch::kCPU);
+  g.train(was_training);
+  return out;
+}
+
+torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& labels, uint64_t seed, torch::Device device) {
+  return generate(g, fixed_noise(labels.size(0), g.z_dim(), seed), labels, device);
+}
+
+std::vector<Image> to_images(const torch::Tensor& images) {
+  const auto u8 = to_uint8_images(images);  // [N, S, S, 3]
+  std::vector<Image> out;
+  const int s = static_cast<int>(u8.size(1));
+  for (int64_t i = 0; i < u8.size(0); ++i) {
+    Image im(s, s, 3);
+    std::memcpy(im.pixels.data(), u8[i].data_ptr<uint8_t>(), im.pixels.size());
+    out.push_back(std::move(im));
+  }
+  return out;
+}
+
+std::pair<torch::Tensor, torch::Tensor> class_batch(const std::vector<int64_t>& rows, int per_class,
+                                                    int64_t z_dim, uint64_t seed) {
+  const auto n_rows = static_cast<int64_t>(rows.size());
+  auto labels = torch::tensor(rows, torch::kInt64).repeat_interleave(per_class);  // [R * P]
+  auto z = fixed_noise(per_class, z_dim, seed).repeat({n_rows, 1});              // [R * P, z]
+  return {z, labels};
+}
+
+Image class_grid(GeneratorImpl& g, const std::vector<std::string>& classes, int per_class, uint64_t seed,
+                 torch::Device device) {
+  std::vector<int64_t> rows(classes.empty() ? 1 : classes.size());
+  for (size_t i = 0; i < rows.size(); ++i) rows[i] = static_cast<int64_t>(i);
+  const auto [z, labels] = class_batch(rows, per_class, g.z_dim(), seed);
+  return make_grid(to_images(generate(g, z, labels, device)), per_class, classes);
+}
+
+LoadedGenerator load_generator(const std::filesystem::path& path) {
+  const Checkpoint ckpt = load_checkpoint(path);
+  LoadedGenerator out;
+  try {
+    out.config = nlohmann::json::parse(ckpt.metadata.at("config")).get<TrainConfig>();
+    out.step = std::stoll(ckpt.metadata.at("step"));
+  } catch (const std::exception&) {
+    throw Error(path.string() + ": checkpoint metadata is missing or unreadable");
+  }
+  out.g = make_generator(out.config.g, out.config.image_size, out.config.num_classes());
+  get_module(ckpt, "G", *out.g);
+  out.g->eval();
+  return out;
+}
+
+}  // namespace pokegan

@@ -1,0 +1,45 @@
+// Sampling from a generator: seeded noise (the same seed gives the same sprites), per-type grids
+// with one labelled row per class, and loading just the generator out of a checkpoint.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "pokegan/io/image.h"
+#include "pokegan/models/networks.h"
+#include "pokegan/training/config.h"
+
+namespace pokegan {
+
+// z [n, z_dim] drawn from a CPU generator seeded with `seed`; row i depends only on (seed, i).
+torch::Tensor fixed_noise(int64_t n, int64_t z_dim, uint64_t seed);
+
+// G in eval mode, no autograd: images float [N, 3, S, S] in [-1, 1] on CPU. G's mode is restored.
+torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Tensor& labels,
+                       torch::Device device = torch::kCPU);
+// The same with z = fixed_noise(N, z_dim, seed).
+torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& labels, uint64_t seed,
+                       torch::Device device = torch::kCPU);
+
+std::vector<Image> to_images(const torch::Tensor& images);
+
+// Noise and labels for `per_class` samples of each class in `rows`, class-major. Column j's noise
+// is shared by every row, so rows differ only by class, and a type's sprites do not depend on which
+// other types are drawn with it.
+std::pair<torch::Tensor, torch::Tensor> class_batch(const std::vector<int64_t>& rows, int per_class,
+                                                    int64_t z_dim, uint64_t seed);
+
+// One labelled row of `per_class` samples per class (or one unlabelled block if `classes` is empty,
+// for unconditional models).
+Image class_grid(GeneratorImpl& g, const std::vector<std::string>& classes, int per_class, uint64_t seed,
+                 torch::Device device = torch::kCPU);
+
+struct LoadedGenerator {
+  Generator g;
+  TrainConfig config;
+  int64_t step = 0;
+};
+// Builds G from the checkpoint's config and loads its weights.
+LoadedGenerator load_generator(const std::filesystem::path& checkpoint);
+
+}  // namespace pokegan

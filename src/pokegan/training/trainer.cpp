@@ -1,0 +1,232 @@
+#include "pokegan/training/trainer.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+#include <torch/utils.h>
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+#include <regex>
+
+#include "pokegan/common/error.h"
+#include "pokegan/common/fs.h"
+#include "pokegan/common/progress.h"
+#include "pokegan/data/augment.h"
+#include "pokegan/io/image.h"
+#include "pokegan/training/sampler.h"
+
+namespace pokegan {
+
+namespace {
+
+std::string step_name(const char* prefix, int64_t step, const char* ext) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s-%08lld%s", prefix, static_cast<long long>(step), ext);
+  return buf;
+}
+
+// A handle sharing LibTorch's default CPU generator (the one randn, rand_like and dropout use).
+at::Generator torch_rng() { return at::detail::getDefaultCPUGenerator(); }
+
+}  // namespace
+
+TrainConfig checkpoint_config(const Checkpoint& ckpt) {
+  try {
+    return nlohmann::json::parse(ckpt.metadata.at("config")).get<TrainConfig>();
+  } catch (const std::exception&) {
+    throw Error("checkpoint has no readable config");
+  }
+}
+
+Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, torch::Device device)
+    : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device) {
+  cfg_.image_size = ds.size;
+  cfg_.classes = ds.classes;
+  validate(cfg_);
+  torch::manual_seed(cfg_.seed);  // model init draws from it; later steps keep drawing from it
+  build();
+  fs::create_directories(run_dir_);
+  const std::string json = nlohmann::json(cfg_).dump(2) + "\n";
+  write_atomic(run_dir_ / "config.json", json.data(), json.size());
+}
+
+Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, const Checkpoint& ckpt,
+                 torch::Device device)
+    : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device) {
+  if (ds.size != cfg_.image_size || ds.classes != cfg_.classes)
+    throw Error("the dataset does not match the checkpoint (image size or classes differ)");
+  validate(cfg_);
+  build();
+  get_module(ckpt, "G", *g_);
+  get_module(ckpt, "D", *d_);
+  get_adam(ckpt, "optG", *opt_g_, *g_);
+  get_adam(ckpt, "optD", *opt_d_, *d_);
+  loader_->load_state(ckpt.with_prefix("loader"));
+  step_ = ckpt.tensor("step").item<int64_t>();
+  at::Generator rng = torch_rng();
+  std::lock_guard<std::mutex> lock(rng.mutex());
+  rng.set_state(ckpt.tensor("rng.torch"));
+}
+
+void Trainer::build() {
+  g_ = make_generator(cfg_.g, cfg_.image_size, cfg_.num_classes());
+  d_ = make_discriminator(cfg_.d, cfg_.image_size, cfg_.num_classes());
+  g_->to(device_);
+  d_->to(device_);
+  const auto& o = cfg_.optim;
+  opt_g_ = std::make_unique<torch::optim::Adam>(
+      g_->parameters(), torch::optim::AdamOptions(o.lr_g).betas({o.beta1, o.beta2}));
+  opt_d_ = std::make_unique<torch::optim::Adam>(
+      d_->parameters(), torch::optim::AdamOptions(o.lr_d).betas({o.beta1, o.beta2}));
+  loss_ = make_loss(cfg_.loss);
+  loader_ = std::make_unique<BatchLoader>(ds_, cfg_.batch, cfg_.seed, cfg_.split);
+}
+
+int64_t Trainer::total_steps() const {
+  return cfg_.steps > 0 ? cfg_.steps : cfg_.epochs * loader_->batches_per_epoch();
+}
+
+StepStats Trainer::step() {
+  auto [real, labels] = loader_->next();  // [B, 3, S, S], [B]
+  real = augment(real, cfg_.augment).to(device_);
+  labels = labels.to(device_);
+  const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
+  const auto fake = g_->forward(z, labels);  // [B, 3, S, S], reused by both updates
+
+  // D: real vs. detached fake.
+  opt_d_->zero_grad();
+  const DOutput d_real = d_->forward(real, labels);
+  const DOutput d_fake = d_->forward(fake.detach(), labels);
+  const auto d_loss = loss_->d_loss(d_real, d_fake, labels);
+  d_loss.backward();
+  opt_d_->step();
+
+  // G: through the updated D.
+  opt_g_->zero_grad();
+  const auto g_loss = loss_->g_loss(d_->forward(fake, labels), labels);
+  g_loss.backward();
+  opt_g_->step();
+
+  ++step_;
+  StepStats s;
+  s.step = step_;
+  s.d_loss = d_loss.item<double>();
+  s.g_loss = g_loss.item<double>();
+  s.d_real = torch::sigmoid(d_real.logits.detach()).mean().item<double>();
+  s.d_fake = torch::sigmoid(d_fake.logits.detach()).mean().item<double>();
+  return s;
+}
+
+void Trainer::append_stats(const StepStats& s, double img_per_s) {
+  const nlohmann::json j = {{"step", s.step},     {"epoch", loader_->epoch()}, {"d_loss", s.d_loss},
+                            {"g_loss", s.g_loss}, {"d_real", s.d_real},        {"d_fake", s.d_fake},
+                            {"img_per_s", img_per_s}};
+  std::FILE* f = std::fopen((run_dir_ / "stats.jsonl").c_str(), "a");
+  if (!f) throw Error("cannot append to " + (run_dir_ / "stats.jsonl").string());
+  std::fprintf(f, "%s\n", j.dump().c_str());
+  std::fclose(f);
+}
+
+std::filesystem::path Trainer::write_samples() {
+  const auto path = run_dir_ / "samples" / step_name("fakes", step_, ".png");
+  const std::vector<std::string> rows = cfg_.g.conditional ? cfg_.classes : std::vector<std::string>{};
+  write_png(path, class_grid(*g_, rows, cfg_.samples_per_class, cfg_.seed + 1, device_));
+  return path;
+}
+
+std::filesystem::path Trainer::save_checkpoint() {
+  Checkpoint ckpt;
+  put_module(ckpt, "G", *g_);
+  put_module(ckpt, "D", *d_);
+  put_adam(ckpt, "optG", *opt_g_, *g_);
+  put_adam(ckpt, "optD", *opt_d_, *d_);
+  for (const auto& [k, v] : loader_->state()) ckpt.tensors["loader." + k] = v;
+  ckpt.tensors["step"] = torch::tensor({step_}, torch::kInt64);
+  {
+    at::Generator rng = torch_rng();
+    std::lock_guard<std::mutex> lock(rng.mutex());
+    ckpt.tensors["rng.torch"] = rng.get_state();
+  }
+  ckpt.metadata["config"] = nlohmann::json(cfg_).dump();
+  ckpt.metadata["step"] = std::to_string(step_);
+  ckpt.metadata["epoch"] = std::to_string(loader_->epoch());
+  const auto dir = run_dir_ / "checkpoints";
+  const auto path = dir / step_name("ckpt", step_, ".safetensors");
+  pokegan::save_checkpoint(path, ckpt);
+
+  // Keep the newest keep_checkpoints files.
+  std::vector<fs::path> all;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (std::regex_match(e.path().filename().string(), std::regex(R"(ckpt-\d{8}\.safetensors)")))
+      all.push_back(e.path());
+  std::sort(all.begin(), all.end());
+  for (size_t i = 0; i + cfg_.keep_checkpoints < all.size(); ++i) fs::remove(all[i]);
+  return path;
+}
+
+bool Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
+  const int64_t total = total_steps();
+  Progress progress("train", total, "img", cfg_.log_every);
+  double window_d = 0, window_g = 0;
+  int window_n = 0;
+  auto window_start = std::chrono::steady_clock::now();
+  while (step_ < total) {
+    if (stop && stop->load()) {
+      const auto path = save_checkpoint();
+      if (show_progress) progress.finish("interrupted");
+      std::fprintf(stderr, "interrupted at step %lld; saved %s\nresume with: pokegan train --resume %s\n",
+                   static_cast<long long>(step_), path.c_str(), run_dir_.c_str());
+      return false;
+    }
+    const StepStats s = step();
+    window_d += s.d_loss, window_g += s.g_loss, ++window_n;
+    if (step_ % cfg_.log_every == 0 || step_ == total) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();
+      const double img_s = secs > 0 ? window_n * cfg_.batch / secs : 0;
+      StepStats mean = s;
+      mean.d_loss = window_d / window_n, mean.g_loss = window_g / window_n;
+      append_stats(mean, img_s);
+      if (show_progress) {
+        char extra[160];
+        std::snprintf(extra, sizeof extra, "ep %lld  D %.3f  G %.3f  D(x) %.2f  D(G(z)) %.2f",
+                      static_cast<long long>(loader_->epoch()), mean.d_loss, mean.g_loss, s.d_real, s.d_fake);
+        progress.update(step_, extra, img_s);
+      }
+      window_d = window_g = 0, window_n = 0;
+      window_start = std::chrono::steady_clock::now();
+    }
+    if (cfg_.sample_every > 0 && step_ % cfg_.sample_every == 0) write_samples();
+    if (cfg_.checkpoint_every > 0 && step_ % cfg_.checkpoint_every == 0) save_checkpoint();
+  }
+  if (show_progress) progress.finish();
+  write_samples();
+  save_checkpoint();
+  return true;
+}
+
+std::filesystem::path Trainer::latest_checkpoint(const std::filesystem::path& run_dir) {
+  const auto dir = run_dir / "checkpoints";
+  fs::path best;
+  if (fs::is_directory(dir))
+    for (const auto& e : fs::directory_iterator(dir))
+      if (std::regex_match(e.path().filename().string(), std::regex(R"(ckpt-\d{8}\.safetensors)")) &&
+          (best.empty() || e.path().filename() > best.filename()))
+        best = e.path();
+  if (best.empty()) throw Error("no checkpoint in " + dir.string() + " (is " + run_dir.string() + " a run directory?)");
+  return best;
+}
+
+std::filesystem::path Trainer::new_run_dir(const std::filesystem::path& outdir, const std::string& name) {
+  int next = 0;
+  if (fs::is_directory(outdir))
+    for (const auto& e : fs::directory_iterator(outdir)) {
+      const std::string f = e.path().filename().string();
+      if (f.size() > 6 && f[5] == '-' && std::all_of(f.begin(), f.begin() + 5, ::isdigit))
+        next = std::max(next, std::stoi(f.substr(0, 5)) + 1);
+    }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%05d-", next);
+  return outdir / (buf + name);
+}
+
+}  // namespace pokegan

@@ -1,0 +1,79 @@
+// The trainer owns a run's state: G, D, their Adam optimizers, the loss, the batch loader, the step
+// counter and the RNG. One step = one D update on a real and a fake batch, then one G update reusing
+// the same fake batch (one G forward per step). It writes the run directory:
+//   <run>/config.json            the TrainConfig
+//   <run>/stats.jsonl            every log_every steps: losses, D(x), D(G(z)), img/s, epoch
+//   <run>/samples/fakes-<step>.png   fixed-noise grid, one labelled row per class
+//   <run>/checkpoints/ckpt-<step>.safetensors   the last keep_checkpoints are kept
+#pragma once
+#include <atomic>
+#include <filesystem>
+#include <memory>
+
+#include <torch/optim/adam.h>
+
+#include "pokegan/data/dataset.h"
+#include "pokegan/data/loader.h"
+#include "pokegan/io/checkpoint.h"
+#include "pokegan/losses/gan_loss.h"
+#include "pokegan/models/networks.h"
+#include "pokegan/training/config.h"
+
+namespace pokegan {
+
+struct StepStats {
+  int64_t step = 0;
+  double d_loss = 0, g_loss = 0;
+  double d_real = 0, d_fake = 0;  // mean sigmoid(D) on the real and the fake batch, before D's update
+};
+
+class Trainer {
+ public:
+  // Starts a run in `run_dir` (created; config.json written). The dataset must outlive the trainer.
+  Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir,
+          torch::Device device = torch::kCPU);
+  // Continues the run whose checkpoint this is; `cfg` must be the checkpoint's config (possibly with
+  // a larger `steps`).
+  Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, const Checkpoint& ckpt,
+          torch::Device device = torch::kCPU);
+
+  StepStats step();
+  // Runs to total_steps(), logging, sampling and checkpointing on schedule. Returns false if `stop`
+  // was raised (a checkpoint is saved first), true when the run completed.
+  bool run(const std::atomic<bool>* stop = nullptr, bool show_progress = true);
+
+  std::filesystem::path save_checkpoint();
+  std::filesystem::path write_samples();
+
+  int64_t steps_done() const { return step_; }
+  int64_t total_steps() const;
+  const TrainConfig& config() const { return cfg_; }
+  const std::filesystem::path& run_dir() const { return run_dir_; }
+  GeneratorImpl& generator() { return *g_; }
+  DiscriminatorImpl& discriminator() { return *d_; }
+
+  // The checkpoint with the highest step in <run>/checkpoints; throws Error if there is none.
+  static std::filesystem::path latest_checkpoint(const std::filesystem::path& run_dir);
+  // "<outdir>/<NNNNN>-<name>": the next free run number.
+  static std::filesystem::path new_run_dir(const std::filesystem::path& outdir, const std::string& name);
+
+ private:
+  void build();
+  void append_stats(const StepStats& s, double img_per_s);
+
+  TrainConfig cfg_;
+  const Dataset& ds_;
+  std::filesystem::path run_dir_;
+  torch::Device device_;
+  Generator g_;
+  Discriminator d_;
+  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
+  std::unique_ptr<GanLoss> loss_;
+  std::unique_ptr<BatchLoader> loader_;
+  int64_t step_ = 0;
+};
+
+// The configuration stored in a checkpoint.
+TrainConfig checkpoint_config(const Checkpoint& ckpt);
+
+}  // namespace pokegan
