@@ -39,7 +39,7 @@ void paste(Image& canvas, const Image& tile, int x, int y) {
 
 void draw_text(Image& canvas, int x, int y, const std::string& text, int scale, Rgb color) {
   // stb_easy_font emits quads of 4 vertices {x, y, z, color} (16 bytes each) in glyph units.
-  std::vector<char> buf(text.size() * 270 + 64);
+  std::vector<char> buf(text.size() * 1024 + 64);  // a glyph is at most ~16 quads of 64 bytes
   std::string copy = text;
   const int quads = stb_easy_font_print(0, 0, copy.data(), nullptr, buf.data(),
                                         static_cast<int>(buf.size()));

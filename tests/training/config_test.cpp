@@ -1,0 +1,52 @@
+#include "pokegan/training/config.h"
+
+#include <gtest/gtest.h>
+
+#include "pokegan/common/error.h"
+#include "pokegan/training/presets.h"
+
+namespace pokegan {
+
+TEST(Config, OverridesTypedNestedKeys) {
+  TrainConfig c = preset("cdcgan");
+  apply_override(c, "g.base_channels=32");
+  apply_override(c, "optim.lr_g=1e-4");
+  apply_override(c, "augment.hue=true");
+  apply_override(c, "split=all");
+  EXPECT_EQ(c.g.base_channels, 32);
+  EXPECT_DOUBLE_EQ(c.optim.lr_g, 1e-4);
+  EXPECT_TRUE(c.augment.hue);
+  EXPECT_EQ(c.split, "all");
+  EXPECT_THROW(apply_override(c, "g.nope=1"), Error);
+  EXPECT_THROW(apply_override(c, "g.base_channels=wide"), Error);
+  EXPECT_THROW(apply_override(c, "batch=1.5"), Error);
+  EXPECT_THROW(apply_override(c, "novalue"), Error);
+}
+
+TEST(Config, JsonRoundTripAndValidation) {
+  const TrainConfig c = preset("dcgan");
+  const TrainConfig back = nlohmann::json(c).get<TrainConfig>();
+  EXPECT_EQ(nlohmann::json(back), nlohmann::json(c));
+  EXPECT_FALSE(back.g.conditional);
+  TrainConfig bad = c;
+  bad.batch = 0;
+  EXPECT_THROW(validate(bad), Error);
+}
+
+TEST(Presets, StudySettingsAndUnknownNames) {
+  const TrainConfig c = preset("cdcgan");
+  EXPECT_EQ(c.batch, 128);
+  EXPECT_DOUBLE_EQ(c.optim.lr_g, 2e-4);
+  EXPECT_DOUBLE_EQ(c.optim.beta1, 0.5);
+  EXPECT_DOUBLE_EQ(c.loss.real_min, 0.9);
+  EXPECT_DOUBLE_EQ(c.loss.fake_max, 0.1);
+  EXPECT_EQ(c.d.class_embed_dim, 16);
+  try {
+    preset("stylegan9");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("cdcgan"), std::string::npos);  // lists the valid ones
+  }
+}
+
+}  // namespace pokegan
