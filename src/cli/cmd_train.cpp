@@ -27,6 +27,7 @@ struct TrainArgs {
   int64_t steps = -1;
   int epochs = -1, batch = -1;
   int64_t seed = -1;
+  double max_minutes = 0;
   std::vector<std::string> sets;
   bool quiet = false;
 };
@@ -72,7 +73,8 @@ void run_train(const TrainArgs& a) {
                static_cast<long long>(count_parameters(trainer->discriminator())),
                static_cast<long long>(trainer->total_steps()), trainer->config().batch, at::get_num_threads());
   std::signal(SIGINT, on_sigint);
-  const bool done = trainer->run(&g_stop, !a.quiet);
+  if (a.max_minutes < 0) throw Error("--max-minutes must be >= 0");
+  const bool done = trainer->run(&g_stop, !a.quiet, a.max_minutes * 60);
   std::signal(SIGINT, SIG_DFL);
   if (done)
     std::printf("finished %lld steps; samples in %s/samples, checkpoint %s\n",
@@ -95,6 +97,7 @@ void add_train_command(CLI::App& app) {
   c->add_option("--seed", a->seed, "seed for init, noise, augmentation and data order");
   c->add_option("--set", a->sets, "override any config field: key=value (e.g. g.base_channels=32, optim.lr_g=1e-4)");
   c->add_option("--resume", a->resume, "continue the run in this directory from its latest checkpoint");
+  c->add_option("--max-minutes", a->max_minutes, "stop (with samples and a checkpoint) after this long; 0 = no limit");
   c->add_flag("--quiet", a->quiet, "no progress line");
   c->callback([a] { run_train(*a); });
 

@@ -21,13 +21,14 @@ TrainConfig cdcgan() {
 }
 
 // The same model at the width the 20-minute main job can afford on 2 CPU cores (see
-// docs/performance.md): a quarter of the channels, batch 64. Everything else as cdcgan.
+// docs/performance.md): a quarter of the channels (16 instead of 64), batch 64, 2000 steps
+// (about 8 minutes at the measured 261 img/s). Everything else as cdcgan.
 TrainConfig cdcgan_quick() {
   TrainConfig c = cdcgan();
   c.preset = "cdcgan-quick";
-  c.description = "Conditional DCGAN baseline at reduced width for a short CPU run";
-  c.g.base_channels = 32;
-  c.d.base_channels = 32;
+  c.description = "Conditional DCGAN baseline at quarter width for a ~8-minute CPU run";
+  c.g.base_channels = 16;
+  c.d.base_channels = 16;
   c.batch = 64;
   c.epochs = 0;
   c.steps = 2000;

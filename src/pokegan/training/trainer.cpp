@@ -164,8 +164,13 @@ std::filesystem::path Trainer::save_checkpoint() {
   return path;
 }
 
-bool Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
+bool Trainer::run(const std::atomic<bool>* stop, bool show_progress, double max_seconds) {
   const int64_t total = total_steps();
+  const auto started = std::chrono::steady_clock::now();
+  auto out_of_time = [&] {
+    return max_seconds > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= max_seconds;
+  };
   Progress progress("train", total, "img", cfg_.log_every);
   double window_d = 0, window_g = 0;
   int window_n = 0;
@@ -197,6 +202,12 @@ bool Trainer::run(const std::atomic<bool>* stop, bool show_progress) {
     }
     if (cfg_.sample_every > 0 && step_ % cfg_.sample_every == 0) write_samples();
     if (cfg_.checkpoint_every > 0 && step_ % cfg_.checkpoint_every == 0) save_checkpoint();
+    if (step_ < total && out_of_time()) {
+      if (show_progress) progress.finish("time budget reached");
+      std::fprintf(stderr, "time budget of %.0f s reached at step %lld of %lld\n", max_seconds,
+                   static_cast<long long>(step_), static_cast<long long>(total));
+      break;
+    }
   }
   if (show_progress) progress.finish();
   write_samples();

@@ -39,8 +39,9 @@ class Trainer {
 
   StepStats step();
   // Runs to total_steps(), logging, sampling and checkpointing on schedule. Returns false if `stop`
-  // was raised (a checkpoint is saved first), true when the run completed.
-  bool run(const std::atomic<bool>* stop = nullptr, bool show_progress = true);
+  // was raised (a checkpoint is saved first), true when the run completed. With max_seconds > 0 the
+  // run also ends, like a completed one (final samples and checkpoint), once that much time passed.
+  bool run(const std::atomic<bool>* stop = nullptr, bool show_progress = true, double max_seconds = 0);
 
   std::filesystem::path save_checkpoint();
   std::filesystem::path write_samples();
