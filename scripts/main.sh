@@ -15,7 +15,7 @@ $bin data stats --data data/pokemon-64.safetensors --out out/dataset >/dev/null
 preset=${POKEGAN_PRESET:-cdcgan-quick}
 steps=${POKEGAN_STEPS:-}
 $bin train --preset "$preset" --data data/pokemon-64.safetensors --outdir out/runs --name main \
-  ${steps:+--steps "$steps"} --max-minutes "${POKEGAN_MAX_MINUTES:-11}"
+  ${steps:+--steps "$steps"} --max-minutes "${POKEGAN_MAX_MINUTES:-10}"
 run=$(ls -d out/runs/*-main | tail -n1)
 $bin sample --checkpoint "$run" --type all --count 8 --seed 7 --out out/samples-per-type.png
 $bin sample --checkpoint "$run" --type Fire --count 16 --seed 7 --out out/fire.png

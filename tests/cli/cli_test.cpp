@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "pokegan/common/fs.h"
+#include "pokegan/training/trainer.h"
 #include "support/fixtures.h"
 
 namespace pokegan {
@@ -90,6 +91,18 @@ TEST_F(Cli, ResumeContinuesToTheNewTotal) {
   ASSERT_EQ(test::run_cli("train --resume " + run().string() + " --steps 6", &out), 0) << out;
   EXPECT_TRUE(fs::exists(run() / "checkpoints" / "ckpt-00000006.safetensors"));
   EXPECT_NE(out.find("resuming"), std::string::npos);
+}
+
+TEST_F(Cli, CtrlCSavesACheckpointAndExitsCleanly) {
+  std::string out;
+  // SIGINT after 5 s, well after start-up on this tiny set; the run would otherwise go on for minutes.
+  const int rc = test::run_cli("train --preset cdcgan --data " + data() + " --outdir " + (dir_->path() / "int").string() +
+                                   " --steps 1000000 --batch 4 --set g.base_channels=4 --set d.base_channels=4 --set g.z_dim=8"
+                                   " --set sample_every=0 --set checkpoint_every=0",
+                               &out, "timeout --preserve-status -s INT 5 ");
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_NE(out.find("resume with: pokegan train --resume"), std::string::npos) << out;
+  EXPECT_NO_THROW(Trainer::latest_checkpoint(dir_->path() / "int" / "00000-cdcgan"));
 }
 
 TEST_F(Cli, DataStatsExportImport) {

@@ -75,8 +75,8 @@ Dataset tiny_dataset(int per_class, int classes, int size) {
   return ds;
 }
 
-int run_cli(const std::string& args, std::string* output) {
-  const std::string cmd = std::string(POKEGAN_BIN) + " --threads 1 " + args + " 2>&1";
+int run_cli(const std::string& args, std::string* output, const std::string& wrapper) {
+  const std::string cmd = wrapper + std::string(POKEGAN_BIN) + " --threads 1 " + args + " 2>&1";
   std::FILE* p = ::popen(cmd.c_str(), "r");
   std::string out;
   char buf[4096];

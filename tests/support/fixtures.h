@@ -34,7 +34,8 @@ void make_raw_dir(const std::filesystem::path& dir);
 // on white. Species = i / 2; a quarter of the species held out.
 Dataset tiny_dataset(int per_class = 8, int classes = 3, int size = 16);
 
-// Runs the pokegan binary with `args`; returns its exit code and captures stdout+stderr.
-int run_cli(const std::string& args, std::string* output = nullptr);
+// Runs the pokegan binary with `args` (behind `wrapper`, e.g. "timeout -s INT 5 "); returns its
+// exit code and captures stdout+stderr.
+int run_cli(const std::string& args, std::string* output = nullptr, const std::string& wrapper = "");
 
 }  // namespace pokegan::test
