@@ -24,9 +24,30 @@ torch::Tensor BceLoss::g_loss(const DOutput& fake, const torch::Tensor&) {
   return F::binary_cross_entropy_with_logits(fake.logits, torch::ones_like(fake.logits));
 }
 
+void AcganLoss::set_step(int64_t step, int64_t total) {
+  const int64_t span = opt_.schedule_steps > 0 ? opt_.schedule_steps : std::max<int64_t>(total, 1);
+  const double t = std::min(1.0, static_cast<double>(step) / static_cast<double>(span));
+  ws_ = opt_.source_weight_start + t * (opt_.source_weight_end - opt_.source_weight_start);
+  wc_ = opt_.class_weight_start + t * (opt_.class_weight_end - opt_.class_weight_start);
+}
+
+torch::Tensor AcganLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) {
+  if (!real.class_logits.defined() || !fake.class_logits.defined())
+    throw Error("the acgan loss needs a discriminator with a class head (d.class_head=true)");
+  const auto classes = 0.5 * (F::cross_entropy(real.class_logits, labels) + F::cross_entropy(fake.class_logits, labels));
+  return ws_ * BceLoss::d_loss(real, fake, labels) + wc_ * classes;
+}
+
+torch::Tensor AcganLoss::g_loss(const DOutput& fake, const torch::Tensor& labels) {
+  if (!fake.class_logits.defined())
+    throw Error("the acgan loss needs a discriminator with a class head (d.class_head=true)");
+  return ws_ * BceLoss::g_loss(fake, labels) + wc_ * F::cross_entropy(fake.class_logits, labels);
+}
+
 std::unique_ptr<GanLoss> make_loss(const LossOptions& opt) {
   if (opt.kind == "bce") return std::make_unique<BceLoss>(opt);
-  throw Error("unknown loss '" + opt.kind + "' (valid: bce)");
+  if (opt.kind == "acgan") return std::make_unique<AcganLoss>(opt);
+  throw Error("unknown loss '" + opt.kind + "' (valid: bce, acgan)");
 }
 
 }  // namespace pokegan

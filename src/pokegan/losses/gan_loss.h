@@ -15,6 +15,8 @@ namespace pokegan {
 class GanLoss {
  public:
   virtual ~GanLoss() = default;
+  // Where training is, for losses with a schedule.
+  virtual void set_step(int64_t /*step*/, int64_t /*total*/) {}
   virtual torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) = 0;
   virtual torch::Tensor g_loss(const DOutput& fake, const torch::Tensor& labels) = 0;
 };
@@ -27,6 +29,25 @@ class BceLoss : public GanLoss {
 
  private:
   LossOptions opt_;
+};
+
+// AC-GAN (Odena et al. 2017) as the study's §2.3 writes it: D has a source head and a class head.
+//   L_s: BCE (with the smoothing above) of real vs fake;  L_c: cross-entropy of the true class on
+//   real and on fake images. D minimises w_s L_s + w_c L_c (i.e. maximises the log-likelihoods);
+//   G minimises w_s BCE(D(G(z)) -> 1) + w_c CE(class(G(z, c)), c): fool the source head, satisfy
+//   the class head. (w_s, w_c) follow the linear schedule of LossOptions.
+class AcganLoss : public BceLoss {
+ public:
+  explicit AcganLoss(const LossOptions& opt) : BceLoss(opt), opt_(opt) { set_step(0, 1); }
+  void set_step(int64_t step, int64_t total) override;
+  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) override;
+  torch::Tensor g_loss(const DOutput& fake, const torch::Tensor& labels) override;
+  double source_weight() const { return ws_; }
+  double class_weight() const { return wc_; }
+
+ private:
+  LossOptions opt_;
+  double ws_ = 1, wc_ = 1;
 };
 
 // Uniform targets in [lo, hi] shaped like `like` (no random draw when lo == hi).

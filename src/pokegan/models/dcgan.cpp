@@ -40,12 +40,6 @@ torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z, const torch::T
   return net_->forward(x.view({x.size(0), x.size(1), 1, 1}));  // [N, 3, S, S]
 }
 
-torch::Tensor tile_class_channel(const torch::Tensor& e, int size) {
-  const int64_t reps = (size + e.size(1) - 1) / e.size(1);
-  torch::Tensor row = e.repeat({1, reps}).narrow(1, 0, size);  // [N, S]
-  return row.view({e.size(0), 1, 1, size}).expand({e.size(0), 1, size, size});
-}
-
 DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes)
     : opt_(opt), image_size_(image_size) {
   const int stages = stages_for(image_size);
@@ -63,8 +57,9 @@ DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DiscriminatorOptions& opt, 
     in = ch(i);
   }
   if (opt.dropout > 0) net_->push_back(nn::Dropout(opt.dropout));
-  net_->push_back(nn::Conv2d(nn::Conv2dOptions(in, 1, 4)));  // [N, 1, 1, 1]
   register_module("net", net_);
+  final_ = register_module("final", nn::Conv2d(nn::Conv2dOptions(in, 1, 4)));  // [N, 1, 1, 1]
+  if (opt.class_head) class_head_ = register_module("class_head", nn::Linear(in, num_classes));
   dcgan_init(*this);
 }
 
@@ -72,7 +67,10 @@ DOutput DCGANDiscriminatorImpl::forward(const torch::Tensor& images, const torch
   torch::Tensor x = images;  // [N, 3, S, S]
   if (opt_.conditional)
     x = torch::cat({images, tile_class_channel(embed_->forward(labels), image_size_).to(images.dtype())}, 1);
-  return {net_->forward(x).view({-1}), {}};  // logits [N]
+  const auto h = net_->forward(x);  // [N, 8 base, 4, 4]
+  DOutput out{final_->forward(h).view({-1}), {}};  // logits [N]
+  if (class_head_) out.class_logits = class_head_->forward(h.mean({2, 3}));  // [N, C]
+  return out;
 }
 
 }  // namespace pokegan

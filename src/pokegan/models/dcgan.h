@@ -9,8 +9,11 @@
 //    The 16-dim class embedding is repeated along each image row (64 = 4 x 16) and down all rows.
 #pragma once
 #include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
 
+#include "pokegan/models/layers.h"
 #include "pokegan/models/networks.h"
 
 namespace pokegan {
@@ -37,10 +40,8 @@ class DCGANDiscriminatorImpl : public DiscriminatorImpl {
   int image_size_;
   torch::nn::Embedding embed_{nullptr};
   torch::nn::Sequential net_{nullptr};
+  torch::nn::Conv2d final_{nullptr};
+  torch::nn::Linear class_head_{nullptr};  // AC-GAN: on the pooled 4x4 features
 };
-
-// The study's class channel: embedding [N, E] -> [N, 1, S, S], the embedding repeated along each
-// row (truncated at S) and identical on every row.
-torch::Tensor tile_class_channel(const torch::Tensor& embedding, int size);
 
 }  // namespace pokegan

@@ -6,6 +6,10 @@
 
 #include "pokegan/common/error.h"
 #include "pokegan/models/dcgan.h"
+#include "pokegan/models/mlp.h"
+#include "pokegan/models/patchgan.h"
+#include "pokegan/models/stylegan.h"
+#include "pokegan/models/unet.h"
 
 namespace pokegan {
 
@@ -19,12 +23,18 @@ int stages_for(int size) {
 
 Generator make_generator(const GeneratorOptions& opt, int image_size, int num_classes) {
   if (opt.arch == "dcgan") return std::make_shared<DCGANGeneratorImpl>(opt, image_size, num_classes);
-  throw Error("unknown generator arch '" + opt.arch + "' (valid: dcgan)");
+  if (opt.arch == "stylegan") return std::make_shared<StyleGANGeneratorImpl>(opt, image_size, num_classes);
+  if (opt.arch == "unet") return std::make_shared<UNetGeneratorImpl>(opt, image_size, num_classes);
+  if (opt.arch == "mlp") return std::make_shared<MLPGeneratorImpl>(opt, image_size, num_classes);
+  throw Error("unknown generator arch '" + opt.arch + "' (valid: dcgan, stylegan, unet, mlp)");
 }
 
 Discriminator make_discriminator(const DiscriminatorOptions& opt, int image_size, int num_classes) {
   if (opt.arch == "dcgan") return std::make_shared<DCGANDiscriminatorImpl>(opt, image_size, num_classes);
-  throw Error("unknown discriminator arch '" + opt.arch + "' (valid: dcgan)");
+  if (opt.arch == "patchgan" || opt.arch == "projection")
+    return std::make_shared<PatchGANDiscriminatorImpl>(opt, image_size, num_classes);
+  if (opt.arch == "mlp") return std::make_shared<MLPDiscriminatorImpl>(opt, image_size, num_classes);
+  throw Error("unknown discriminator arch '" + opt.arch + "' (valid: dcgan, patchgan, projection, mlp)");
 }
 
 int64_t count_parameters(const torch::nn::Module& m) {

@@ -1,7 +1,8 @@
 // The one contract every network keeps, so that any generator pairs with any discriminator and any
 // loss:
 //   G.forward(z [N, z_dim], labels [N] int64)  -> images [N, 3, S, S] in [-1, 1]
-//   D.forward(images [N, 3, S, S], labels [N]) -> DOutput{logits [N], class_logits [N, C] or undefined}
+//   D.forward(images [N, 3, S, S], labels [N]) -> DOutput{logits [N] (or [N, P], one per patch),
+//                                                        class_logits [N, C] or undefined}
 // Unconditional networks ignore the labels. make_generator/make_discriminator build a network from
 // its options by `arch` name.
 #pragma once
@@ -17,7 +18,7 @@
 namespace pokegan {
 
 struct DOutput {
-  torch::Tensor logits;        // [N] real/fake logit
+  torch::Tensor logits;        // [N] real/fake logit, or [N, P] one per patch (losses average them)
   torch::Tensor class_logits;  // [N, C] where D has a class head, else undefined
 };
 
@@ -30,6 +31,8 @@ class GeneratorImpl : public torch::nn::Module {
 class DiscriminatorImpl : public torch::nn::Module {
  public:
   virtual DOutput forward(const torch::Tensor& images, const torch::Tensor& labels) = 0;
+  // Std of the Gaussian input noise for discriminators that have it (the trainer anneals it).
+  virtual void set_noise_std(double) {}
 };
 
 using Generator = std::shared_ptr<GeneratorImpl>;

@@ -1,30 +1,59 @@
 // Options for every network family, as plain data with JSON round trips (they are written into
 // each run's config.json and every checkpoint). `arch` picks the family in the registry
-// (models/networks.h); the other fields are that family's knobs.
+// (models/networks.h); the other fields are that family's knobs, ignored by the others.
 #pragma once
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 namespace pokegan {
 
 struct GeneratorOptions {
-  std::string arch = "dcgan";
+  std::string arch = "dcgan";  // dcgan | stylegan | unet | mlp
   int z_dim = 100;
-  int base_channels = 64;   // channels of the last hidden block; block i has base * 2^(depth-1-i)
-  bool conditional = true;  // one-hot class concatenated to z (the study's baseline)
+  int base_channels = 64;      // dcgan: last hidden block's width; stylegan: every block's width;
+                               // unet: first block's width; mlp: hidden width unit
+  bool conditional = true;     // dcgan/mlp: one-hot class with z; stylegan/unet: class embeddings
+  int class_embed_dim = 16;    // stylegan/unet: learned class embedding size
+  int mapping_hidden = 128;    // stylegan/unet: mapping network hidden width
+  int w_dim = 128;             // stylegan: style vector size
+  // stylegan: λ_c per synthesis block (block 0 at 4x4 ... the last at S), rising with depth;
+  // empty = 0.2 .. 1.0 evenly spaced.
+  std::vector<double> lambda_c;
+  int max_channels = 256;      // unet: channel cap as widths double per contracting block
+  std::vector<int> cadain_contract = {0, 1};  // unet: contracting blocks followed by class AdaIN
+  std::vector<int> cadain_expand;             // unet: expanding blocks followed by class AdaIN (empty = all)
+  bool hidden_mapping = true;  // unet: the bottleneck mapping network over (encoding, class embedding)
 };
 
 struct DiscriminatorOptions {
-  std::string arch = "dcgan";
-  int base_channels = 64;   // channels of the first block; block i has base * 2^i
-  bool conditional = true;  // learned class embedding tiled as an extra input channel
-  int class_embed_dim = 16; // the study's 16-dim embedding, repeated across each image row
-  double dropout = 0.0;     // before the final conv (the study's code used 0.3 before its linear)
+  std::string arch = "dcgan";  // dcgan | patchgan | projection | mlp
+  int base_channels = 64;      // channels of the first block; block i has base * 2^i
+  bool conditional = true;     // dcgan/patchgan: class embedding tiled as an extra input channel;
+                               // projection: the inner-product term; mlp: one-hot input
+  int class_embed_dim = 16;    // the study's 16-dim embedding, repeated across each image row
+  double dropout = 0.0;        // before the final layer
+  double noise_std = 0.0;      // patchgan/projection: Gaussian noise std added before every conv
+  double noise_std_end = -1;   // anneal linearly to this by the end of training (-1 = constant)
+  bool class_head = false;     // a classifier head (AC-GAN): class_logits [N, C]
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, base_channels, conditional)
+// Autoencoding GAN parts (Lazarou 2020): an encoder E (image -> z) and a latent discriminator D_z.
+struct AutoencoderOptions {
+  bool enabled = false;
+  int encoder_channels = 16;   // E: DCGAN-style conv stack, first block width
+  int latent_hidden = 256;     // D_z: MLP hidden width
+  double lambda_rx = 1.0;      // weight of |G(E(x)) - x|_1
+  double lambda_rz = 1.0;      // weight of |E(G(z)) - z|_1
+};
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, base_channels, conditional,
+                                                class_embed_dim, mapping_hidden, w_dim, lambda_c, max_channels,
+                                                cadain_contract, cadain_expand, hidden_mapping)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
-                                                class_embed_dim, dropout)
+                                                class_embed_dim, dropout, noise_std, noise_std_end, class_head)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AutoencoderOptions, enabled, encoder_channels, latent_hidden,
+                                                lambda_rx, lambda_rz)
 
 }  // namespace pokegan

@@ -53,6 +53,11 @@ void validate(const TrainConfig& c) {
   need(c.log_every > 0 && c.sample_every >= 0 && c.checkpoint_every >= 0 && c.keep_checkpoints > 0,
        "log_every > 0, sample_every >= 0, checkpoint_every >= 0, keep_checkpoints > 0");
   need(c.samples_per_class > 0, "samples_per_class must be > 0");
+  need(c.ema_decay >= 0 && c.ema_decay < 1, "ema_decay must be in [0, 1)");
+  need(c.d.noise_std >= 0, "d.noise_std must be >= 0");
+  need(c.loss.schedule_steps >= 0, "loss.schedule_steps must be >= 0");
+  need(c.ae.lambda_rx >= 0 && c.ae.lambda_rz >= 0, "ae.lambda_rx and ae.lambda_rz must be >= 0");
+  need(c.loss.kind != "acgan" || c.d.class_head, "loss.kind=acgan needs d.class_head=true");
 }
 
 }  // namespace pokegan

@@ -1,0 +1,68 @@
+// Building blocks shared by the network families:
+//   GaussianNoise      x + N(0, std^2) in training (the study's §2.5.2 stabiliser for D)
+//   InjectNoise        StyleGAN's per-pixel noise with a learned per-channel weight
+//   ConditionalAdaIN   the study's class-conditional AdaIN (§2.2.2):
+//                        y = (γ + λ_c γ_c) · IN(x) + (β + λ_c β_c)
+//                      γ, β = Linear(w) (the style; γ = 1, β = 0 when w_dim = 0, "class-only"),
+//                      γ_c, β_c = Linear(e_y) from the block's own learned class embedding e_y
+//   MappingNetwork     MLP: in -> hidden -> hidden -> out, ReLU between (the study's mapping layers)
+//   tile_class_channel a vector [N, E] repeated along each row and down all rows: [N, 1, S, S]
+#pragma once
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/sequential.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/pimpl.h>
+#include <torch/types.h>
+
+namespace pokegan {
+
+class GaussianNoiseImpl : public torch::nn::Module {
+ public:
+  explicit GaussianNoiseImpl(double std = 0.0) : std_(std) {}
+  torch::Tensor forward(const torch::Tensor& x);
+  void set_std(double std) { std_ = std; }
+  double std() const { return std_; }
+
+ private:
+  double std_;
+};
+TORCH_MODULE(GaussianNoise);
+
+class InjectNoiseImpl : public torch::nn::Module {
+ public:
+  explicit InjectNoiseImpl(int channels);
+  // Adds weight * noise [N, 1, H, W] in training; in eval mode adds nothing, so a seeded sample is
+  // a function of its z alone.
+  torch::Tensor forward(const torch::Tensor& x);
+  torch::Tensor weight;  // [1, C, 1, 1], starts at 0
+};
+TORCH_MODULE(InjectNoise);
+
+class ConditionalAdaINImpl : public torch::nn::Module {
+ public:
+  // w_dim = 0: no style (γ = 1, β = 0). num_classes = 0: no class term (plain AdaIN).
+  ConditionalAdaINImpl(int channels, int w_dim, int num_classes, int embed_dim, double lambda_c);
+  // x [N, C, H, W], w [N, w_dim] or undefined, labels [N] or undefined.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& labels);
+  double lambda_c;
+  torch::nn::Linear style_scale{nullptr}, style_shift{nullptr}, class_scale{nullptr}, class_shift{nullptr};
+  torch::nn::Embedding class_embed{nullptr};
+};
+TORCH_MODULE(ConditionalAdaIN);
+
+class MappingNetworkImpl : public torch::nn::Module {
+ public:
+  MappingNetworkImpl(int in, int hidden, int out);
+  torch::Tensor forward(const torch::Tensor& x) { return net->forward(x); }
+  torch::nn::Sequential net{nullptr};
+};
+TORCH_MODULE(MappingNetwork);
+
+// [N, E] -> [N, 1, S, S]: the vector repeated along each row (truncated at S), identical on every row.
+torch::Tensor tile_class_channel(const torch::Tensor& embedding, int size);
+
+// Instance norm over H, W without affine parameters.
+torch::Tensor instance_norm(const torch::Tensor& x, double eps = 1e-5);
+
+}  // namespace pokegan
