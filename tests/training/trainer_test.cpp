@@ -105,7 +105,7 @@ TEST_F(TrainerTest, CheckpointedGeneratorSamplesTheSame) {
   for (int i = 0; i < 2; ++i) t.step();
   const auto path = t.save_checkpoint();
   const auto labels = torch::tensor({0, 1, 2}, torch::kInt64);
-  const auto a = generate(t.generator(), labels, 5);
+  const auto a = generate(t.sampling_generator(), labels, 5);
   const LoadedGenerator lg = load_generator(path);
   EXPECT_FALSE(lg.config.g.conditional);
   EXPECT_EQ(lg.step, 2);

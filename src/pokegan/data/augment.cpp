@@ -3,6 +3,9 @@
 #include <torch/nn/functional/vision.h>
 
 #include <cmath>
+#include <sstream>
+
+#include "pokegan/common/error.h"
 
 namespace pokegan {
 
@@ -42,6 +45,53 @@ torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, do
     const auto angle = (torch::rand({n}, fopts) * 2 - 1) * M_PI * apply;
     const auto m = hue_rotation_matrices(angle);  // [N, 3, 3]
     x = torch::einsum("nij,njhw->nihw", {m, x}).clamp(-1, 1);
+  }
+  return x;
+}
+
+namespace {
+
+// Shifts each image by (dx, dy) in normalised coordinates ([-1, 1] spans the image); the uncovered
+// border takes the background value.
+torch::Tensor translate(const torch::Tensor& x, const torch::Tensor& dx, const torch::Tensor& dy, double background) {
+  const int64_t n = x.size(0);
+  const auto one = torch::ones_like(dx), zero = torch::zeros_like(dx);
+  const auto affine = torch::stack({one, zero, -dx, zero, one, -dy}, 1).view({n, 2, 3});
+  const auto grid = F::affine_grid(affine, x.sizes().vec(), false);
+  return F::grid_sample(x - background, grid,
+                        F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false)) +
+         background;
+}
+
+}  // namespace
+
+torch::Tensor diff_augment(const torch::Tensor& images, const std::string& policy, double background) {
+  torch::Tensor x = images;  // [N, 3, S, S]
+  const int64_t n = x.size(0), s = x.size(2);
+  const auto o = x.options();
+  std::stringstream ss(policy);
+  for (std::string p; std::getline(ss, p, ',');) {
+    if (p.empty()) continue;
+    if (p == "color") {
+      x = x + (torch::rand({n, 1, 1, 1}, o) - 0.5);
+      const auto mean_c = x.mean(1, true);
+      x = (x - mean_c) * (torch::rand({n, 1, 1, 1}, o) * 2) + mean_c;
+      const auto mean_all = x.mean({1, 2, 3}, true);
+      x = (x - mean_all) * (torch::rand({n, 1, 1, 1}, o) + 0.5) + mean_all;
+    } else if (p == "translation") {
+      // up to 1/8 of the image each way; [-1, 1] spans the image, so 1/8 of it is 0.25
+      x = translate(x, (torch::rand({n}, o) * 2 - 1) * 0.25, (torch::rand({n}, o) * 2 - 1) * 0.25, background);
+    } else if (p == "cutout") {
+      const int64_t half = s / 2;
+      const auto cx = torch::randint(0, s, {n, 1, 1}, o.dtype(torch::kInt64));
+      const auto cy = torch::randint(0, s, {n, 1, 1}, o.dtype(torch::kInt64));
+      const auto idx = torch::arange(s, o.dtype(torch::kInt64));
+      const auto in_x = ((idx.view({1, 1, s}) - cx).abs() <= half / 2), in_y = ((idx.view({1, s, 1}) - cy).abs() <= half / 2);
+      const auto mask = (in_x & in_y).logical_not().to(x.dtype()).unsqueeze(1);  // [N, 1, S, S]
+      x = x * mask;
+    } else {
+      throw Error("unknown DiffAugment policy '" + p + "' (valid: color, translation, cutout)");
+    }
   }
   return x;
 }

@@ -44,6 +44,27 @@ torch::Tensor AcganLoss::g_loss(const DOutput& fake, const torch::Tensor& labels
   return ws_ * BceLoss::g_loss(fake, labels) + wc_ * F::cross_entropy(fake.class_logits, labels);
 }
 
+torch::Tensor aegan_d_loss(GanLoss& loss, const DOutput& real, const DOutput& fake, const DOutput& rec,
+                           const torch::Tensor& labels) {
+  return 0.5 * (loss.d_loss(real, fake, labels) + loss.d_loss(real, rec, labels));
+}
+
+torch::Tensor aegan_dz_loss(GanLoss& latent, const DOutput& prior, const DOutput& enc, const DOutput& enc_fake) {
+  return 0.5 * (latent.d_loss(prior, enc, {}) + latent.d_loss(prior, enc_fake, {}));
+}
+
+AeganGTerms aegan_g_loss(GanLoss& loss, GanLoss& latent, const DOutput& fake, const DOutput& rec,
+                         const DOutput& enc, const DOutput& enc_fake, const torch::Tensor& x,
+                         const torch::Tensor& recon, const torch::Tensor& z, const torch::Tensor& z_rec,
+                         const torch::Tensor& labels, double lambda_rx, double lambda_rz) {
+  AeganGTerms t;
+  t.adversarial = loss.g_loss(fake, labels) + loss.g_loss(rec, labels) + latent.g_loss(enc, {}) + latent.g_loss(enc_fake, {});
+  t.rec_x = (recon - x).abs().mean();
+  t.rec_z = (z_rec - z).abs().mean();
+  t.total = t.adversarial + lambda_rx * t.rec_x + lambda_rz * t.rec_z;
+  return t;
+}
+
 std::unique_ptr<GanLoss> make_loss(const LossOptions& opt) {
   if (opt.kind == "bce") return std::make_unique<BceLoss>(opt);
   if (opt.kind == "acgan") return std::make_unique<AcganLoss>(opt);

@@ -50,6 +50,25 @@ class AcganLoss : public BceLoss {
   double ws_ = 1, wc_ = 1;
 };
 
+// The autoencoding GAN's objective (Lazarou 2020; the study's §2.4), built from any GanLoss on the
+// image discriminator D and a plain one on the latent discriminator D_z:
+//   D   : x vs G(z) and x vs G(E(x))           -> mean of the two d_loss terms
+//   D_z : z vs E(x) and z vs E(G(z))           -> mean of the two d_loss terms
+//   G, E: the four adversarial terms as g_loss, plus λ_rx |G(E(x)) - x|_1 + λ_rz |E(G(z)) - z|_1
+//         (L1 as the mean absolute error).
+torch::Tensor aegan_d_loss(GanLoss& loss, const DOutput& real, const DOutput& fake, const DOutput& rec,
+                           const torch::Tensor& labels);
+torch::Tensor aegan_dz_loss(GanLoss& latent, const DOutput& prior, const DOutput& enc, const DOutput& enc_fake);
+struct AeganGTerms {
+  torch::Tensor adversarial;  // g_loss(D(G(z))) + g_loss(D(G(E(x)))) + g_loss(Dz(E(x))) + g_loss(Dz(E(G(z))))
+  torch::Tensor rec_x, rec_z;  // mean |G(E(x)) - x|, mean |E(G(z)) - z|
+  torch::Tensor total;         // adversarial + λ_rx rec_x + λ_rz rec_z
+};
+AeganGTerms aegan_g_loss(GanLoss& loss, GanLoss& latent, const DOutput& fake, const DOutput& rec,
+                         const DOutput& enc, const DOutput& enc_fake, const torch::Tensor& x,
+                         const torch::Tensor& recon, const torch::Tensor& z, const torch::Tensor& z_rec,
+                         const torch::Tensor& labels, double lambda_rx, double lambda_rz);
+
 // Uniform targets in [lo, hi] shaped like `like` (no random draw when lo == hi).
 torch::Tensor smoothed_targets(const torch::Tensor& like, double lo, double hi);
 

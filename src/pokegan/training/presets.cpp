@@ -52,9 +52,107 @@ TrainConfig dcgan() {
   return c;
 }
 
+// The study's PatchGAN with Gaussian noise before every conv (§2.2.4, §2.5.2): its code's widths
+// (hidden_channels 8) and noise std 0.1.
+DiscriminatorOptions patchgan(const std::string& arch = "patchgan") {
+  DiscriminatorOptions d;
+  d.arch = arch;
+  d.base_channels = 8;
+  d.noise_std = 0.1;
+  return d;
+}
+
+// The class-conditioned U-Net generator (§2.2.3) at a width a CPU can train: 16 channels in the
+// first block, doubling to a cap of 256 at the 1x1 bottleneck.
+GeneratorOptions unet_g() {
+  GeneratorOptions g;
+  g.arch = "unet";
+  g.z_dim = 64;
+  g.base_channels = 16;
+  g.max_channels = 256;
+  return g;
+}
+
+TrainConfig study(const std::string& name, const std::string& description) {
+  TrainConfig c;
+  c.preset = name;
+  c.description = description;
+  c.epochs = 50;
+  return c;
+}
+
+// §2.2.2 / §2.5.2: class-conditioned StyleGAN generator with the PatchGAN (noise) discriminator.
+TrainConfig stylegan() {
+  TrainConfig c = study("stylegan", "Class-conditioned StyleGAN G + PatchGAN D with noise (study §2.2.2)");
+  c.g.arch = "stylegan";
+  c.g.z_dim = 64;
+  c.g.base_channels = 32;
+  c.d = patchgan();
+  return c;
+}
+
+// §2.2.3 / §2.5.3: class-conditioned U-Net generator with the PatchGAN (noise) discriminator.
+TrainConfig unet() {
+  TrainConfig c = study("unet", "Class-conditioned U-Net G + PatchGAN D with noise (study §2.2.3)");
+  c.g = unet_g();
+  c.d = patchgan();
+  return c;
+}
+
+// §2.2.4 / §2.5.4: U-Net with the projection PatchGAN.
+TrainConfig unet_proj() {
+  TrainConfig c = study("unet-proj", "U-Net G + projection PatchGAN D (study §2.2.4)");
+  c.g = unet_g();
+  c.d = patchgan("projection");
+  return c;
+}
+
+// §2.3 / §2.5.5: U-Net, PatchGAN with a class head, the multi-class (AC-GAN) loss with its schedule.
+TrainConfig acgan() {
+  TrainConfig c = study("acgan", "U-Net G + PatchGAN D with class head, AC-GAN loss with weight schedule (study §2.3)");
+  c.g = unet_g();
+  c.d = patchgan();
+  c.d.class_head = true;
+  c.loss.kind = "acgan";
+  return c;
+}
+
+// §2.4 / §2.5.6: autoencoding GAN with the U-Net and the projection PatchGAN.
+TrainConfig aegan() {
+  TrainConfig c = study("aegan", "Autoencoding GAN: U-Net G + projection PatchGAN D, encoder E and latent D_z (study §2.4)");
+  c.g = unet_g();
+  c.d = patchgan("projection");
+  c.ae.enabled = true;
+  return c;
+}
+
+// The study's future work: the AE-GAN with the multi-class loss as well.
+TrainConfig aegan_ac() {
+  TrainConfig c = aegan();
+  c.preset = "aegan-ac";
+  c.description = "AE-GAN plus the AC-GAN multi-class loss (the study's future work)";
+  c.d.class_head = true;
+  c.loss.kind = "acgan";
+  return c;
+}
+
+// Seed 004's fully connected GAN (made class-conditional; --set g.conditional=false
+// --set d.conditional=false gives seed 004's unconditional one).
+TrainConfig mlp() {
+  TrainConfig c = study("mlp", "MLP G + MLP D (seed 004), class-conditional by one-hot input");
+  c.g.arch = "mlp";
+  c.g.base_channels = 32;
+  c.d.arch = "mlp";
+  c.d.base_channels = 32;
+  c.d.dropout = 0.3;
+  return c;
+}
+
 const std::map<std::string, std::function<TrainConfig()>>& registry() {
   static const std::map<std::string, std::function<TrainConfig()>> r = {
-      {"cdcgan", cdcgan}, {"cdcgan-quick", cdcgan_quick}, {"dcgan", dcgan}};
+      {"cdcgan", cdcgan}, {"cdcgan-quick", cdcgan_quick}, {"dcgan", dcgan}, {"stylegan", stylegan},
+      {"unet", unet},     {"unet-proj", unet_proj},       {"acgan", acgan}, {"aegan", aegan},
+      {"aegan-ac", aegan_ac}, {"mlp", mlp}};
   return r;
 }
 

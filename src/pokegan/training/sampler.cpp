@@ -65,7 +65,8 @@ LoadedGenerator load_generator(const std::filesystem::path& path) {
     throw Error(path.string() + ": checkpoint metadata is missing or unreadable");
   }
   out.g = make_generator(out.config.g, out.config.image_size, out.config.num_classes());
-  get_module(ckpt, "G", *out.g);
+  // Sample from the EMA generator when the run kept one.
+  get_module(ckpt, ckpt.with_prefix("G_ema").empty() ? "G" : "G_ema", *out.g);
   out.g->eval();
   return out;
 }

@@ -39,7 +39,7 @@ struct LoadedGenerator {
   TrainConfig config;
   int64_t step = 0;
 };
-// Builds G from the checkpoint's config and loads its weights.
+// Builds G from the checkpoint's config and loads its weights (the EMA copy's where there is one).
 LoadedGenerator load_generator(const std::filesystem::path& checkpoint);
 
 }  // namespace pokegan

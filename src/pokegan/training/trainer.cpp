@@ -61,6 +61,13 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   get_module(ckpt, "D", *d_);
   get_adam(ckpt, "optG", *opt_g_, *g_);
   get_adam(ckpt, "optD", *opt_d_, *d_);
+  if (g_ema_) get_module(ckpt, "G_ema", *g_ema_);
+  if (e_) {
+    get_module(ckpt, "E", *e_);
+    get_module(ckpt, "Dz", *dz_);
+    get_adam(ckpt, "optE", *opt_e_, *e_);
+    get_adam(ckpt, "optDz", *opt_dz_, *dz_);
+  }
   loader_->load_state(ckpt.with_prefix("loader"));
   step_ = ckpt.tensor("step").item<int64_t>();
   at::Generator rng = torch_rng();
@@ -69,17 +76,49 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
 }
 
 void Trainer::build() {
-  g_ = make_generator(cfg_.g, cfg_.image_size, cfg_.num_classes());
-  d_ = make_discriminator(cfg_.d, cfg_.image_size, cfg_.num_classes());
+  const int classes = cfg_.num_classes();
+  g_ = make_generator(cfg_.g, cfg_.image_size, classes);
+  d_ = make_discriminator(cfg_.d, cfg_.image_size, classes);
   g_->to(device_);
   d_->to(device_);
   const auto& o = cfg_.optim;
-  opt_g_ = std::make_unique<torch::optim::Adam>(
-      g_->parameters(), torch::optim::AdamOptions(o.lr_g).betas({o.beta1, o.beta2}));
-  opt_d_ = std::make_unique<torch::optim::Adam>(
-      d_->parameters(), torch::optim::AdamOptions(o.lr_d).betas({o.beta1, o.beta2}));
+  auto adam = [&](const std::vector<torch::Tensor>& params, double lr) {
+    return std::make_unique<torch::optim::Adam>(params, torch::optim::AdamOptions(lr).betas({o.beta1, o.beta2}));
+  };
+  opt_g_ = adam(g_->parameters(), o.lr_g);
+  opt_d_ = adam(d_->parameters(), o.lr_d);
   loss_ = make_loss(cfg_.loss);
+  if (cfg_.ema_decay > 0) {
+    g_ema_ = make_generator(cfg_.g, cfg_.image_size, classes);
+    g_ema_->to(device_);
+    g_ema_->eval();
+    torch::NoGradGuard no_grad;
+    auto src = g_->named_parameters();
+    for (auto& p : g_ema_->named_parameters()) p.value().copy_(src[p.key()]);
+    for (auto& p : g_ema_->parameters()) p.set_requires_grad(false);
+  }
+  if (cfg_.ae.enabled) {
+    e_ = Encoder(cfg_.image_size, cfg_.ae.encoder_channels, cfg_.g.z_dim);
+    dz_ = LatentDiscriminator(cfg_.g.z_dim, cfg_.ae.latent_hidden);
+    e_->to(device_);
+    dz_->to(device_);
+    opt_e_ = adam(e_->parameters(), o.lr_g);
+    opt_dz_ = adam(dz_->parameters(), o.lr_d);
+    LossOptions latent = cfg_.loss;
+    latent.kind = "bce";  // D_z has no class head
+    latent_loss_ = make_loss(latent);
+  }
   loader_ = std::make_unique<BatchLoader>(ds_, cfg_.batch, cfg_.seed, cfg_.split);
+}
+
+void Trainer::update_ema() {
+  if (!g_ema_) return;
+  torch::NoGradGuard no_grad;
+  const double beta = std::min(cfg_.ema_decay, (1.0 + static_cast<double>(step_)) / (10.0 + static_cast<double>(step_)));
+  auto src = g_->named_parameters();
+  for (auto& p : g_ema_->named_parameters()) p.value().mul_(beta).add_(src[p.key()], 1.0 - beta);
+  auto bufs = g_->named_buffers();
+  for (auto& b : g_ema_->named_buffers()) b.value().copy_(bufs[b.key()]);
 }
 
 int64_t Trainer::total_steps() const {
@@ -87,40 +126,83 @@ int64_t Trainer::total_steps() const {
 }
 
 StepStats Trainer::step() {
+  const int64_t total = total_steps();
+  loss_->set_step(step_, total);
+  if (cfg_.d.noise_std_end >= 0) {  // linear anneal of D's input noise over the run
+    const double t = std::min(1.0, static_cast<double>(step_) / static_cast<double>(std::max<int64_t>(total, 1)));
+    d_->set_noise_std(cfg_.d.noise_std + t * (cfg_.d.noise_std_end - cfg_.d.noise_std));
+  }
   auto [real, labels] = loader_->next();  // [B, 3, S, S], [B]
   real = augment(real, cfg_.augment).to(device_);
   labels = labels.to(device_);
   const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
-  const auto fake = g_->forward(z, labels);  // [B, 3, S, S], reused by both updates
+  const auto fake = g_->forward(z, labels);  // [B, 3, S, S], reused by every update below
+  // What D sees goes through DiffAugment when it is on (real and fake alike, in both updates).
+  const std::string& policy = cfg_.augment.diffaug;
+  auto seen = [&](const torch::Tensor& x) { return policy.empty() ? x : diff_augment(x, policy); };
+  // AE-GAN: E(x), its reconstruction G(E(x)) and E(G(z)), each computed once.
+  torch::Tensor z_enc, recon, z_rec;
+  if (e_) {
+    z_enc = e_->forward(real);         // [B, z]
+    recon = g_->forward(z_enc, labels);  // [B, 3, S, S]
+    z_rec = e_->forward(fake);         // [B, z]
+  }
+  StepStats s;
 
-  // D: real vs. detached fake.
+  // D: real vs. detached fake (and vs. detached reconstructions for the AE-GAN).
   opt_d_->zero_grad();
-  const DOutput d_real = d_->forward(real, labels);
-  const DOutput d_fake = d_->forward(fake.detach(), labels);
-  const auto d_loss = loss_->d_loss(d_real, d_fake, labels);
+  const DOutput d_real = d_->forward(seen(real), labels);
+  const DOutput d_fake = d_->forward(seen(fake.detach()), labels);
+  const auto d_loss = e_ ? aegan_d_loss(*loss_, d_real, d_fake, d_->forward(seen(recon.detach()), labels), labels)
+                         : loss_->d_loss(d_real, d_fake, labels);
   d_loss.backward();
   opt_d_->step();
 
-  // G: through the updated D.
+  // D_z: prior samples z vs. E(x) and E(G(z)).
+  if (e_) {
+    opt_dz_->zero_grad();
+    const auto dz_loss = aegan_dz_loss(*latent_loss_, dz_->forward(z), dz_->forward(z_enc.detach()),
+                                       dz_->forward(z_rec.detach()));
+    dz_loss.backward();
+    opt_dz_->step();
+    s.extra["dz_loss"] = dz_loss.item<double>();
+  }
+
+  // G (and E): through the updated D (and D_z).
   opt_g_->zero_grad();
-  const auto g_loss = loss_->g_loss(d_->forward(fake, labels), labels);
+  const DOutput d_fake_g = d_->forward(seen(fake), labels);
+  torch::Tensor g_loss;
+  if (e_) {
+    opt_e_->zero_grad();
+    const auto t = aegan_g_loss(*loss_, *latent_loss_, d_fake_g, d_->forward(seen(recon), labels), dz_->forward(z_enc),
+                                dz_->forward(z_rec), real, recon, z, z_rec, labels, cfg_.ae.lambda_rx, cfg_.ae.lambda_rz);
+    g_loss = t.total;
+    s.extra["rec_x"] = t.rec_x.item<double>();
+    s.extra["rec_z"] = t.rec_z.item<double>();
+  } else {
+    g_loss = loss_->g_loss(d_fake_g, labels);
+  }
   g_loss.backward();
   opt_g_->step();
+  if (e_) opt_e_->step();
 
   ++step_;
-  StepStats s;
+  update_ema();
   s.step = step_;
   s.d_loss = d_loss.item<double>();
   s.g_loss = g_loss.item<double>();
   s.d_real = torch::sigmoid(d_real.logits.detach()).mean().item<double>();
   s.d_fake = torch::sigmoid(d_fake.logits.detach()).mean().item<double>();
+  if (d_real.class_logits.defined())
+    s.extra["d_class_acc"] = (d_real.class_logits.argmax(1) == labels).to(torch::kFloat32).mean().item<double>();
   return s;
 }
 
 void Trainer::append_stats(const StepStats& s, double img_per_s) {
-  const nlohmann::json j = {{"step", s.step},     {"epoch", loader_->epoch()}, {"d_loss", s.d_loss},
-                            {"g_loss", s.g_loss}, {"d_real", s.d_real},        {"d_fake", s.d_fake},
-                            {"img_per_s", img_per_s}};
+  nlohmann::json j = {{"step", s.step},     {"epoch", loader_->epoch()}, {"d_loss", s.d_loss},
+                      {"g_loss", s.g_loss}, {"d_real", s.d_real},        {"d_fake", s.d_fake},
+                      {"img_per_s", img_per_s}};
+  for (const auto& [k, v] : s.extra) j[k] = v;
   std::FILE* f = std::fopen((run_dir_ / "stats.jsonl").c_str(), "a");
   if (!f) throw Error("cannot append to " + (run_dir_ / "stats.jsonl").string());
   std::fprintf(f, "%s\n", j.dump().c_str());
@@ -130,7 +212,7 @@ void Trainer::append_stats(const StepStats& s, double img_per_s) {
 std::filesystem::path Trainer::write_samples() {
   const auto path = run_dir_ / "samples" / step_name("fakes", step_, ".png");
   const std::vector<std::string> rows = cfg_.g.conditional ? cfg_.classes : std::vector<std::string>{};
-  write_png(path, class_grid(*g_, rows, cfg_.samples_per_class, cfg_.seed + 1, device_));
+  write_png(path, class_grid(sampling_generator(), rows, cfg_.samples_per_class, cfg_.seed + 1, device_));
   return path;
 }
 
@@ -140,6 +222,13 @@ std::filesystem::path Trainer::save_checkpoint() {
   put_module(ckpt, "D", *d_);
   put_adam(ckpt, "optG", *opt_g_, *g_);
   put_adam(ckpt, "optD", *opt_d_, *d_);
+  if (g_ema_) put_module(ckpt, "G_ema", *g_ema_);
+  if (e_) {
+    put_module(ckpt, "E", *e_);
+    put_module(ckpt, "Dz", *dz_);
+    put_adam(ckpt, "optE", *opt_e_, *e_);
+    put_adam(ckpt, "optDz", *opt_dz_, *dz_);
+  }
   for (const auto& [k, v] : loader_->state()) ckpt.tensors["loader." + k] = v;
   ckpt.tensors["step"] = torch::tensor({step_}, torch::kInt64);
   {

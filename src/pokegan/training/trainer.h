@@ -1,6 +1,8 @@
 // The trainer owns a run's state: G, D, their Adam optimizers, the loss, the batch loader, the step
-// counter and the RNG. One step = one D update on a real and a fake batch, then one G update reusing
-// the same fake batch (one G forward per step). It writes the run directory:
+// counter and the RNG, and where the config asks for them the EMA copy of G and the autoencoding
+// GAN's encoder E and latent discriminator D_z. One step = one D update on a real and a fake batch
+// (plus reconstructions, and a D_z update, for the AE-GAN), then one G (and E) update reusing the
+// same fake batch (one G forward per step). It writes the run directory:
 //   <run>/config.json            the TrainConfig
 //   <run>/stats.jsonl            every log_every steps: losses, D(x), D(G(z)), img/s, epoch
 //   <run>/samples/fakes-<step>.png   fixed-noise grid, one labelled row per class
@@ -8,7 +10,9 @@
 #pragma once
 #include <atomic>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <string>
 
 #include <torch/optim/adam.h>
 
@@ -16,6 +20,7 @@
 #include "pokegan/data/loader.h"
 #include "pokegan/io/checkpoint.h"
 #include "pokegan/losses/gan_loss.h"
+#include "pokegan/models/autoencoder.h"
 #include "pokegan/models/networks.h"
 #include "pokegan/training/config.h"
 
@@ -25,6 +30,7 @@ struct StepStats {
   int64_t step = 0;
   double d_loss = 0, g_loss = 0;
   double d_real = 0, d_fake = 0;  // mean sigmoid(D) on the real and the fake batch, before D's update
+  std::map<std::string, double> extra;  // model-specific: dz_loss, rec_x, rec_z, d_class_acc, ...
 };
 
 class Trainer {
@@ -51,6 +57,8 @@ class Trainer {
   const TrainConfig& config() const { return cfg_; }
   const std::filesystem::path& run_dir() const { return run_dir_; }
   GeneratorImpl& generator() { return *g_; }
+  // The generator used for sampling: the EMA copy when there is one.
+  GeneratorImpl& sampling_generator() { return g_ema_ ? *g_ema_ : *g_; }
   DiscriminatorImpl& discriminator() { return *d_; }
 
   // The checkpoint with the highest step in <run>/checkpoints; throws Error if there is none.
@@ -60,16 +68,19 @@ class Trainer {
 
  private:
   void build();
+  void update_ema();
   void append_stats(const StepStats& s, double img_per_s);
 
   TrainConfig cfg_;
   const Dataset& ds_;
   std::filesystem::path run_dir_;
   torch::Device device_;
-  Generator g_;
+  Generator g_, g_ema_;
   Discriminator d_;
-  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
-  std::unique_ptr<GanLoss> loss_;
+  Encoder e_{nullptr};
+  LatentDiscriminator dz_{nullptr};
+  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_, opt_e_, opt_dz_;
+  std::unique_ptr<GanLoss> loss_, latent_loss_;
   std::unique_ptr<BatchLoader> loader_;
   int64_t step_ = 0;
 };
