@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
+#include "pokegan/models/autoencoder.h"
 #include "pokegan/training/presets.h"
 #include "pokegan/training/trainer.h"
 
@@ -31,6 +32,16 @@ struct TrainArgs {
   std::vector<std::string> sets;
   bool quiet = false;
 };
+
+// A module's direct children (and its own parameters) with their parameter counts, as markdown.
+void describe_module(const std::string& title, const torch::nn::Module& m) {
+  std::printf("| %s | parameters |\n|---|---:|\n", title.c_str());
+  for (const auto& p : m.named_parameters(/*recurse=*/false))
+    std::printf("| `%s` | %lld |\n", p.key().c_str(), static_cast<long long>(p.value().numel()));
+  for (const auto& c : m.named_children())
+    std::printf("| `%s` | %lld |\n", c.key().c_str(), static_cast<long long>(count_parameters(*c.value())));
+  std::printf("| **total** | **%lld** |\n\n", static_cast<long long>(count_parameters(m)));
+}
 
 void run_train(const TrainArgs& a) {
   TrainConfig cfg;
@@ -101,11 +112,25 @@ void add_train_command(CLI::App& app) {
   c->add_flag("--quiet", a->quiet, "no progress line");
   c->callback([a] { run_train(*a); });
 
-  auto* p = app.add_subcommand("presets", "list the named training configs");
-  p->callback([] {
-    for (const auto& n : preset_names()) {
-      const auto cfg = preset(n);
-      std::printf("%-14s %s\n", n.c_str(), cfg.description.c_str());
+  auto describe = std::make_shared<std::string>();
+  auto size = std::make_shared<int>(64);
+  auto classes = std::make_shared<int>(13);
+  auto* p = app.add_subcommand("presets", "list the named training configs, or describe one's networks");
+  p->add_option("--describe", *describe, "print a preset's networks as markdown tables of blocks and parameter counts");
+  p->add_option("--size", *size, "image size for --describe")->capture_default_str();
+  p->add_option("--classes", *classes, "number of classes for --describe")->capture_default_str();
+  p->callback([=] {
+    if (describe->empty()) {
+      for (const auto& n : preset_names()) std::printf("%-14s %s\n", n.c_str(), preset(n).description.c_str());
+      return;
+    }
+    const TrainConfig cfg = preset(*describe);
+    std::printf("%s: %s\n\n", describe->c_str(), cfg.description.c_str());
+    describe_module("G (" + cfg.g.arch + ")", *make_generator(cfg.g, *size, *classes));
+    describe_module("D (" + cfg.d.arch + ")", *make_discriminator(cfg.d, *size, *classes));
+    if (cfg.ae.enabled) {
+      describe_module("E", *Encoder(*size, cfg.ae.encoder_channels, cfg.g.z_dim));
+      describe_module("D_z", *LatentDiscriminator(cfg.g.z_dim, cfg.ae.latent_hidden));
     }
   });
 }

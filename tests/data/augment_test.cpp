@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pokegan/common/error.h"
+
 namespace pokegan {
 
 TEST(Augment, HueRotationKeepsGreysAndIsIdentityAtZero) {
@@ -45,6 +47,34 @@ TEST(Augment, RotationFillsCornersWithBackground) {
   torch::manual_seed(0);
   const auto r = augment(white, rot);
   EXPECT_TRUE(torch::allclose(r, white, 1e-5, 1e-5));  // no black corners on a white sprite
+}
+
+}  // namespace pokegan
+
+namespace pokegan {
+
+TEST(DiffAugment, PoliciesAreDifferentiableAndChecked) {
+  torch::manual_seed(1);
+  const auto x = (torch::rand({4, 3, 16, 16}) * 2 - 1).requires_grad_(true);
+  EXPECT_TRUE(torch::equal(diff_augment(x, ""), x));
+  const auto y = diff_augment(x, "color,translation,cutout");
+  EXPECT_EQ(y.sizes(), x.sizes());
+  y.sum().backward();
+  EXPECT_TRUE(x.grad().defined());
+  EXPECT_GT(x.grad().abs().sum().item<float>(), 0.0f);
+  EXPECT_THROW(diff_augment(x, "color,blur"), Error);
+}
+
+TEST(DiffAugment, TranslationFillsWithBackgroundAndCutoutZeroesASquare) {
+  const auto white = torch::ones({3, 3, 16, 16});
+  EXPECT_TRUE(torch::allclose(diff_augment(white, "translation"), white, 1e-5, 1e-5));
+  const auto cut = diff_augment(white, "cutout");
+  for (int64_t i = 0; i < 3; ++i) {
+    const auto zeros = (cut[i][0] == 0).sum().item<int64_t>();
+    EXPECT_GT(zeros, 0);           // a square was cut
+    EXPECT_LE(zeros, 9 * 9);       // of at most half the size (plus its centre line)
+    EXPECT_TRUE(torch::equal(cut[i][0] == 0, cut[i][2] == 0));  // across all channels
+  }
 }
 
 }  // namespace pokegan

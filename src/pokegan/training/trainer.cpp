@@ -25,6 +25,11 @@ std::string step_name(const char* prefix, int64_t step, const char* ext) {
   return buf;
 }
 
+bool is_checkpoint_file(const fs::path& p) {
+  static const std::regex kName(R"(ckpt-\d{8}\.safetensors)");
+  return std::regex_match(p.filename().string(), kName);
+}
+
 // A handle sharing LibTorch's default CPU generator (the one randn, rand_like and dropout use).
 at::Generator torch_rng() { return at::detail::getDefaultCPUGenerator(); }
 
@@ -246,8 +251,7 @@ std::filesystem::path Trainer::save_checkpoint() {
   // Keep the newest keep_checkpoints files.
   std::vector<fs::path> all;
   for (const auto& e : fs::directory_iterator(dir))
-    if (std::regex_match(e.path().filename().string(), std::regex(R"(ckpt-\d{8}\.safetensors)")))
-      all.push_back(e.path());
+    if (is_checkpoint_file(e.path())) all.push_back(e.path());
   std::sort(all.begin(), all.end());
   for (size_t i = 0; i + cfg_.keep_checkpoints < all.size(); ++i) fs::remove(all[i]);
   return path;
@@ -309,8 +313,7 @@ std::filesystem::path Trainer::latest_checkpoint(const std::filesystem::path& ru
   fs::path best;
   if (fs::is_directory(dir))
     for (const auto& e : fs::directory_iterator(dir))
-      if (std::regex_match(e.path().filename().string(), std::regex(R"(ckpt-\d{8}\.safetensors)")) &&
-          (best.empty() || e.path().filename() > best.filename()))
+      if (is_checkpoint_file(e.path()) && (best.empty() || e.path().filename() > best.filename()))
         best = e.path();
   if (best.empty()) throw Error("no checkpoint in " + dir.string() + " (is " + run_dir.string() + " a run directory?)");
   return best;
