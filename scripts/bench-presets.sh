@@ -9,7 +9,7 @@ shift || true
 presets=("$@")
 ((${#presets[@]})) || mapfile -t presets < <(build/pokegan presets | awk '{print $1}')
 out=$(mktemp -d)
-echo "| preset | G params | D params (+E, D_z) | img/s (steps 3-4, 5-6) | mean |"
+echo "| preset | G params | D params | img/s (steps 3-4, 5-6) | mean |"
 echo "|---|---:|---:|---|---:|"
 for p in "${presets[@]}"; do
   build/pokegan train --preset "$p" --data "$data" --outdir "$out" --batch 128 --steps 6 \
