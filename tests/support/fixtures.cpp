@@ -7,6 +7,7 @@
 #include <fstream>
 #include <random>
 
+#include "pokegan/training/presets.h"
 #include "support/gif_writer.h"
 
 namespace pokegan::test {
@@ -73,6 +74,17 @@ Dataset tiny_dataset(int per_class, int classes, int size) {
     }
   ds.split_by_species(0.25, 0);
   return ds;
+}
+
+TrainConfig tiny_preset(const std::string& name) {
+  TrainConfig c = preset(name);
+  c.g.z_dim = 8, c.g.base_channels = 4, c.g.class_embed_dim = 4, c.g.mapping_hidden = 8, c.g.w_dim = 8, c.g.max_channels = 16;
+  c.g.lambda_c.clear();
+  c.d.base_channels = 4, c.d.class_embed_dim = 4;
+  c.ae.encoder_channels = 4, c.ae.latent_hidden = 8;
+  c.batch = 4;
+  c.log_every = 1, c.sample_every = 0, c.checkpoint_every = 0, c.samples_per_class = 2;
+  return c;
 }
 
 int run_cli(const std::string& args, std::string* output, const std::string& wrapper) {

@@ -6,6 +6,7 @@
 
 #include "pokegan/data/dataset.h"
 #include "pokegan/io/draw.h"
+#include "pokegan/training/config.h"
 
 namespace pokegan::test {
 
@@ -33,6 +34,10 @@ void make_raw_dir(const std::filesystem::path& dir);
 // `per_class` images for each of `classes` classes at size x size: class c is a square of colour c
 // on white. Species = i / 2; a quarter of the species held out.
 Dataset tiny_dataset(int per_class = 8, int classes = 3, int size = 16);
+
+// A preset with every network shrunk to a few channels (all its parts, none of its size), batch 4,
+// stats every step, no periodic samples or checkpoints. Tests set steps and seed themselves.
+TrainConfig tiny_preset(const std::string& name);
 
 // Runs the pokegan binary with `args` (behind `wrapper`, e.g. "timeout -s INT 5 "); returns its
 // exit code and captures stdout+stderr.

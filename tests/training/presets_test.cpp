@@ -17,14 +17,8 @@ class EveryPreset : public ::testing::TestWithParam<std::string> {};
 TEST_P(EveryPreset, TrainsAndRoundTripsItsCheckpoint) {
   set_threads(1);
   const Dataset ds = test::tiny_dataset(6, 3, 16);
-  TrainConfig c = preset(GetParam());
-  // Tiny widths: every preset's parts, none of its size.
-  c.g.z_dim = 8, c.g.base_channels = 4, c.g.class_embed_dim = 4, c.g.mapping_hidden = 8, c.g.w_dim = 8, c.g.max_channels = 16;
-  c.g.lambda_c.clear();
-  c.d.base_channels = 4, c.d.class_embed_dim = 4;
-  c.ae.encoder_channels = 4, c.ae.latent_hidden = 8;
-  c.batch = 4, c.steps = 4, c.seed = 3;
-  c.log_every = 1, c.sample_every = 0, c.checkpoint_every = 0, c.samples_per_class = 2;
+  TrainConfig c = test::tiny_preset(GetParam());
+  c.steps = 4, c.seed = 3;
   test::TempDir dir;
   std::vector<StepStats> straight;
   {

@@ -15,18 +15,9 @@ namespace pokegan {
 
 namespace {
 TrainConfig tiny_config(const std::string& name = "cdcgan") {
-  TrainConfig c = preset(name);
-  c.g.z_dim = 8;
-  c.g.base_channels = 4;
-  c.d.base_channels = 4;
-  c.d.class_embed_dim = 4;
-  c.batch = 4;
+  TrainConfig c = test::tiny_preset(name);
   c.steps = 6;
   c.seed = 11;
-  c.log_every = 1;
-  c.sample_every = 0;
-  c.checkpoint_every = 0;
-  c.samples_per_class = 2;
   c.augment.hue = true;  // every kind of randomness in play
   return c;
 }

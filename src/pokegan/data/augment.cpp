@@ -21,6 +21,20 @@ torch::Tensor hue_rotation_matrices(const torch::Tensor& angles) {
   return torch::matmul(rgb, torch::matmul(rot, yiq));
 }
 
+namespace {
+
+// Resamples each image through its affine map `theta` [N, 2, 3] (normalised coordinates, bilinear).
+// grid_sample fills outside with 0, so the offset from the background is warped and the background
+// added back: pixels that come into view take the background colour.
+torch::Tensor warp_affine(const torch::Tensor& x, const torch::Tensor& theta, double background) {
+  const auto grid = F::affine_grid(theta, x.sizes().vec(), /*align_corners=*/false);
+  return F::grid_sample(x - background, grid,
+                        F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false)) +
+         background;
+}
+
+}  // namespace
+
 torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, double background) {
   torch::Tensor x = images;  // [N, 3, S, S]
   const int64_t n = x.size(0);
@@ -33,12 +47,7 @@ torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, do
     const auto apply = (torch::rand({n}, fopts) < opt.rotate_prob).to(x.dtype());
     const auto theta = (torch::rand({n}, fopts) * 2 - 1) * (opt.rotate_degrees * M_PI / 180.0) * apply;
     const auto c = torch::cos(theta), s = torch::sin(theta), z = torch::zeros_like(theta);
-    const auto affine = torch::stack({c, -s, z, s, c, z}, 1).view({n, 2, 3});
-    const auto grid = F::affine_grid(affine, x.sizes().vec(), /*align_corners=*/false);
-    // grid_sample fills outside with 0, so rotate the offset from the background and add it back.
-    x = F::grid_sample(x - background, grid,
-                       F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false)) +
-        background;
+    x = warp_affine(x, torch::stack({c, -s, z, s, c, z}, 1).view({n, 2, 3}), background);
   }
   if (opt.hue && opt.hue_prob > 0) {
     const auto apply = (torch::rand({n}, fopts) < opt.hue_prob).to(x.dtype());
@@ -48,22 +57,6 @@ torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, do
   }
   return x;
 }
-
-namespace {
-
-// Shifts each image by (dx, dy) in normalised coordinates ([-1, 1] spans the image); the uncovered
-// border takes the background value.
-torch::Tensor translate(const torch::Tensor& x, const torch::Tensor& dx, const torch::Tensor& dy, double background) {
-  const int64_t n = x.size(0);
-  const auto one = torch::ones_like(dx), zero = torch::zeros_like(dx);
-  const auto affine = torch::stack({one, zero, -dx, zero, one, -dy}, 1).view({n, 2, 3});
-  const auto grid = F::affine_grid(affine, x.sizes().vec(), false);
-  return F::grid_sample(x - background, grid,
-                        F::GridSampleFuncOptions().mode(torch::kBilinear).padding_mode(torch::kZeros).align_corners(false)) +
-         background;
-}
-
-}  // namespace
 
 torch::Tensor diff_augment(const torch::Tensor& images, const std::string& policy, double background) {
   torch::Tensor x = images;  // [N, 3, S, S]
@@ -80,7 +73,9 @@ torch::Tensor diff_augment(const torch::Tensor& images, const std::string& polic
       x = (x - mean_all) * (torch::rand({n, 1, 1, 1}, o) + 0.5) + mean_all;
     } else if (p == "translation") {
       // up to 1/8 of the image each way; [-1, 1] spans the image, so 1/8 of it is 0.25
-      x = translate(x, (torch::rand({n}, o) * 2 - 1) * 0.25, (torch::rand({n}, o) * 2 - 1) * 0.25, background);
+      const auto dx = (torch::rand({n}, o) * 2 - 1) * 0.25, dy = (torch::rand({n}, o) * 2 - 1) * 0.25;
+      const auto one = torch::ones_like(dx), zero = torch::zeros_like(dx);
+      x = warp_affine(x, torch::stack({one, zero, -dx, zero, one, -dy}, 1).view({n, 2, 3}), background);
     } else if (p == "cutout") {
       const int64_t half = s / 2;
       const auto cx = torch::randint(0, s, {n, 1, 1}, o.dtype(torch::kInt64));

@@ -1,5 +1,6 @@
 #include "pokegan/models/layers.h"
 
+#include <torch/nn/functional/upsampling.h>
 #include <torch/nn/modules/activation.h>
 
 #include "pokegan/common/error.h"
@@ -62,6 +63,12 @@ torch::Tensor tile_class_channel(const torch::Tensor& e, int size) {
   const int64_t reps = (size + e.size(1) - 1) / e.size(1);
   torch::Tensor row = e.repeat({1, reps}).narrow(1, 0, size);  // [N, S]
   return row.view({e.size(0), 1, 1, size}).expand({e.size(0), 1, size, size});
+}
+
+torch::Tensor upsample2x(const torch::Tensor& x) {
+  namespace F = torch::nn::functional;
+  return F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2})
+                               .mode(torch::kBilinear).align_corners(false));
 }
 
 torch::Tensor instance_norm(const torch::Tensor& x, double eps) {

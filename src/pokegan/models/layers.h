@@ -62,6 +62,9 @@ TORCH_MODULE(MappingNetwork);
 // [N, E] -> [N, 1, S, S]: the vector repeated along each row (truncated at S), identical on every row.
 torch::Tensor tile_class_channel(const torch::Tensor& embedding, int size);
 
+// Bilinear x2 upsampling [N, C, H, W] -> [N, C, 2H, 2W] (StyleGAN's and the U-Net's upsampling).
+torch::Tensor upsample2x(const torch::Tensor& x);
+
 // Instance norm over H, W without affine parameters.
 torch::Tensor instance_norm(const torch::Tensor& x, double eps = 1e-5);
 

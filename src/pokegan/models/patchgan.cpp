@@ -20,8 +20,8 @@ PatchGANDiscriminatorImpl::PatchGANDiscriminatorImpl(const DiscriminatorOptions&
   upfeature_ = register_module("upfeature", nn::Conv2d(nn::Conv2dOptions(3 + (channel ? 1 : 0), opt.base_channels, 1)));
   int c = opt.base_channels;
   for (int i = 0; i < 4; ++i) {
-    auto noise1 = register_module("noise" + std::to_string(2 * i), GaussianNoise(opt.noise_std));
-    auto noise2 = register_module("noise" + std::to_string(2 * i + 1), GaussianNoise(opt.noise_std));
+    // Owned by the block's Sequential; noises_ keeps handles so set_noise_std can reach them.
+    GaussianNoise noise1(opt.noise_std), noise2(opt.noise_std);
     nn::Sequential b;
     b->push_back(noise1);
     b->push_back(nn::Conv2d(nn::Conv2dOptions(c, 2 * c, 3).padding(1)));

@@ -1,7 +1,6 @@
 #include "pokegan/models/stylegan.h"
 
 #include <torch/nn/functional/activation.h>
-#include <torch/nn/functional/upsampling.h>
 
 #include "pokegan/common/error.h"
 
@@ -45,9 +44,7 @@ torch::Tensor StyleGANGeneratorImpl::forward(const torch::Tensor& z, const torch
   const auto w = mapping_->forward(in);                                     // [N, w_dim]
   torch::Tensor x = constant_.expand({z.size(0), -1, -1, -1});              // [N, C, 4, 4]
   for (size_t i = 0; i < convs_.size(); ++i) {
-    if (i > 0)
-      x = F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2})
-                                .mode(torch::kBilinear).align_corners(false));
+    if (i > 0) x = upsample2x(x);
     x = F::leaky_relu(noises_[i]->forward(convs_[i]->forward(x)), F::LeakyReLUFuncOptions().negative_slope(0.2));
     x = adains_[i]->forward(x, w, num_classes_ > 0 ? labels : torch::Tensor());
   }

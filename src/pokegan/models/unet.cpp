@@ -1,6 +1,5 @@
 #include "pokegan/models/unet.h"
 
-#include <torch/nn/functional/upsampling.h>
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/pooling.h>
@@ -12,7 +11,6 @@
 namespace pokegan {
 
 namespace nn = torch::nn;
-namespace F = torch::nn::functional;
 
 namespace {
 bool listed(const std::vector<int>& v, int i) { return std::find(v.begin(), v.end(), i) != v.end(); }
@@ -79,9 +77,7 @@ torch::Tensor UNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Te
     x = hidden_mapping_->forward(torch::cat({flat, hidden_embed_->forward(labels)}, 1)).view(x.sizes());
   }
   for (size_t j = 0; j < expand_.size(); ++j) {
-    x = F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2})
-                              .mode(torch::kBilinear).align_corners(false));
-    x = expand_in_[j]->forward(x);
+    x = expand_in_[j]->forward(upsample2x(x));
     x = expand_[j]->forward(torch::cat({x, skips[skips.size() - 2 - j]}, 1));
     if (expand_adain_[j]) x = expand_adain_[j]->forward(x, {}, y);
   }

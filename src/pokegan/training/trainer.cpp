@@ -62,16 +62,9 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
     throw Error("the dataset does not match the checkpoint (image size or classes differ)");
   validate(cfg_);
   build();
-  get_module(ckpt, "G", *g_);
-  get_module(ckpt, "D", *d_);
-  get_adam(ckpt, "optG", *opt_g_, *g_);
-  get_adam(ckpt, "optD", *opt_d_, *d_);
-  if (g_ema_) get_module(ckpt, "G_ema", *g_ema_);
-  if (e_) {
-    get_module(ckpt, "E", *e_);
-    get_module(ckpt, "Dz", *dz_);
-    get_adam(ckpt, "optE", *opt_e_, *e_);
-    get_adam(ckpt, "optDz", *opt_dz_, *dz_);
+  for (const Part& p : parts()) {
+    get_module(ckpt, p.prefix, *p.module);
+    if (p.opt) get_adam(ckpt, p.opt_prefix, *p.opt, *p.module);
   }
   loader_->load_state(ckpt.with_prefix("loader"));
   step_ = ckpt.tensor("step").item<int64_t>();
@@ -114,6 +107,16 @@ void Trainer::build() {
     latent_loss_ = make_loss(latent);
   }
   loader_ = std::make_unique<BatchLoader>(ds_, cfg_.batch, cfg_.seed, cfg_.split);
+}
+
+std::vector<Trainer::Part> Trainer::parts() {
+  std::vector<Part> p = {{"G", g_.get(), "optG", opt_g_.get()}, {"D", d_.get(), "optD", opt_d_.get()}};
+  if (g_ema_) p.push_back({"G_ema", g_ema_.get(), "", nullptr});
+  if (e_) {
+    p.push_back({"E", e_.get(), "optE", opt_e_.get()});
+    p.push_back({"Dz", dz_.get(), "optDz", opt_dz_.get()});
+  }
+  return p;
 }
 
 void Trainer::update_ema() {
@@ -223,16 +226,9 @@ std::filesystem::path Trainer::write_samples() {
 
 std::filesystem::path Trainer::save_checkpoint() {
   Checkpoint ckpt;
-  put_module(ckpt, "G", *g_);
-  put_module(ckpt, "D", *d_);
-  put_adam(ckpt, "optG", *opt_g_, *g_);
-  put_adam(ckpt, "optD", *opt_d_, *d_);
-  if (g_ema_) put_module(ckpt, "G_ema", *g_ema_);
-  if (e_) {
-    put_module(ckpt, "E", *e_);
-    put_module(ckpt, "Dz", *dz_);
-    put_adam(ckpt, "optE", *opt_e_, *e_);
-    put_adam(ckpt, "optDz", *opt_dz_, *dz_);
+  for (const Part& p : parts()) {
+    put_module(ckpt, p.prefix, *p.module);
+    if (p.opt) put_adam(ckpt, p.opt_prefix, *p.opt, *p.module);
   }
   for (const auto& [k, v] : loader_->state()) ckpt.tensors["loader." + k] = v;
   ckpt.tensors["step"] = torch::tensor({step_}, torch::kInt64);

@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <torch/optim/adam.h>
 
@@ -69,6 +70,15 @@ class Trainer {
  private:
   void build();
   void update_ema();
+  // Every network the checkpoint holds, with its key prefix and (where it is trained) its
+  // optimizer's prefix: the one list that saving and restoring both walk.
+  struct Part {
+    std::string prefix;
+    torch::nn::Module* module;
+    std::string opt_prefix;
+    torch::optim::Adam* opt;
+  };
+  std::vector<Part> parts();
   void append_stats(const StepStats& s, double img_per_s);
 
   TrainConfig cfg_;
