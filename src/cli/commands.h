@@ -8,5 +8,6 @@ namespace pokegan::cli {
 void add_data_commands(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_sample_commands(CLI::App& app);
+void add_eval_commands(CLI::App& app);
 
 }  // namespace pokegan::cli

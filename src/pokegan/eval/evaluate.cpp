@@ -1,0 +1,263 @@
+#include "pokegan/eval/evaluate.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "pokegan/common/error.h"
+#include "pokegan/common/progress.h"
+#include "pokegan/data/loader.h"
+#include "pokegan/eval/image_stats.h"
+#include "pokegan/eval/metrics.h"
+#include "pokegan/training/sampler.h"
+
+namespace pokegan {
+
+struct FeatureSet {
+  torch::Tensor images;    // uint8 [N, S, S, 3]
+  torch::Tensor labels;    // int64 [N]
+  torch::Tensor features;  // float [N, D]
+  torch::Tensor predicted; // int64 [N]
+  std::vector<SpriteStats> stats;
+
+  FeatureSet subset(int64_t cls) const {
+    const auto idx = (labels == cls).nonzero().view({-1});
+    FeatureSet s;
+    s.images = images.index_select(0, idx);
+    s.labels = labels.index_select(0, idx);
+    s.features = features.index_select(0, idx);
+    s.predicted = predicted.index_select(0, idx);
+    for (int64_t k = 0; k < idx.size(0); ++k) s.stats.push_back(stats[size_t(idx[k].item<int64_t>())]);
+    return s;
+  }
+  int64_t size() const { return labels.size(0); }
+};
+
+namespace {
+
+constexpr int kPr = 3, kDc = 5;
+
+FeatureSet describe(TrainedClassifier& clf, torch::Tensor images, torch::Tensor labels, Rgb background,
+                    int64_t batch) {
+  FeatureSet s;
+  s.images = std::move(images);
+  s.labels = std::move(labels);
+  const auto out = classify(clf, s.images, batch);
+  s.features = out.features;
+  s.predicted = out.logits.argmax(1);
+  const int size = int(s.images.size(1));
+  const uint8_t* p = s.images.data_ptr<uint8_t>();
+  for (int64_t i = 0; i < s.size(); ++i) s.stats.push_back(sprite_stats(p + size_t(i) * size * size * 3, size, background));
+  return s;
+}
+
+// Mean within-type diversity (types with at least 2 images).
+double typed_diversity(const FeatureSet& s, int num_classes) {
+  double sum = 0;
+  int n = 0;
+  for (int c = 0; c < num_classes; ++c) {
+    const auto idx = (s.labels == c).nonzero().view({-1});
+    if (idx.size(0) < 2) continue;
+    sum += mean_pairwise_distance(s.features.index_select(0, idx));
+    ++n;
+  }
+  return n ? sum / n : 0.0;
+}
+
+nlohmann::json metric_set(const FeatureSet& x, const FeatureSet& ref, const EvalOptions& opt, int num_classes,
+                          bool typed) {
+  nlohmann::json j;
+  const int64_t smallest = std::min(x.size(), ref.size());
+  j["n"] = x.size();
+  if (smallest > kDc) {
+    j["fid"] = fid(x.features, ref.features);
+    const Kid k = kid(x.features, ref.features, opt.kid_subsets, opt.kid_subset_size, opt.seed + 11);
+    j["kid"] = k.mean;
+    j["kid_std"] = k.std;
+    const Prdc p = prdc(ref.features, x.features, kPr, kDc);
+    j["precision"] = p.precision;
+    j["recall"] = p.recall;
+    j["density"] = p.density;
+    j["coverage"] = p.coverage;
+  }
+  if (typed) j["type_accuracy"] = (x.predicted == x.labels).to(torch::kFloat64).mean().item<double>();
+  const double dx = typed_diversity(x, num_classes), dr = typed_diversity(ref, num_classes);
+  j["diversity"] = dx;
+  j["diversity_ratio"] = dr > 0 ? dx / dr : 0.0;
+  j["colour"] = colour_distance(x.stats, ref.stats);
+  j["shape"] = shape_distance(x.stats, ref.stats);
+  j["detail"] = detail_ratio(x.stats, ref.stats);
+  return j;
+}
+
+// Picks `want[c]` indices of each class from `idx` (seeded), keeping order by class.
+std::vector<int64_t> take_per_class(const Dataset& ds, const std::vector<int64_t>& idx, const std::vector<int64_t>& want,
+                                    uint64_t seed) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  std::vector<int64_t> out;
+  for (size_t c = 0; c < want.size(); ++c) {
+    std::vector<int64_t> of_c;
+    for (int64_t i : idx)
+      if (ds.labels[size_t(i)] == int64_t(c)) of_c.push_back(i);
+    const auto perm = torch::randperm(int64_t(of_c.size()), gen, torch::kLong);
+    for (int64_t k = 0; k < std::min<int64_t>(want[c], int64_t(of_c.size())); ++k)
+      out.push_back(of_c[size_t(perm[k].item<int64_t>())]);
+  }
+  return out;
+}
+
+torch::Tensor gather(const Dataset& ds, const std::vector<int64_t>& idx) {
+  const auto all = torch::from_blob(const_cast<uint8_t*>(ds.images.data()), {ds.count(), ds.size, ds.size, 3}, torch::kUInt8);
+  return all.index_select(0, torch::tensor(idx, torch::kLong)).clone();
+}
+
+torch::Tensor labels_of(const Dataset& ds, const std::vector<int64_t>& idx) {
+  std::vector<int64_t> l;
+  for (int64_t i : idx) l.push_back(ds.labels[size_t(i)]);
+  return torch::tensor(l, torch::kLong);
+}
+
+}  // namespace
+
+nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& ds, TrainedClassifier& clf,
+                        const EvalOptions& opt, const std::function<void(const std::string&)>& log) {
+  auto say = [&](const std::string& s) {
+    if (log) log(s);
+  };
+  LoadedGenerator lg = load_generator(checkpoint);
+  const bool conditional = lg.config.g.conditional;
+  const int num_classes = int(ds.classes.size());
+  if (clf.classes != ds.classes)
+    throw Error("the classifier was trained on other classes than this dataset's; train one on it with: pokegan classifier train");
+  if (conditional && lg.config.classes != ds.classes)
+    throw Error("the checkpoint was trained on other classes than this dataset's; pass the dataset it was trained on");
+  if (lg.config.image_size != ds.size)
+    throw Error("the checkpoint makes " + std::to_string(lg.config.image_size) + "x" + std::to_string(lg.config.image_size) +
+                " sprites but the dataset is " + std::to_string(ds.size) + "x" + std::to_string(ds.size) +
+                "; pass the dataset it was trained on");
+  if (opt.samples < 0) throw Error("--samples must be >= 0");
+
+  // Real images of the chosen split, cut into species-disjoint halves A and B.
+  std::vector<int64_t> real;
+  for (int64_t i = 0; i < ds.count(); ++i) {
+    const bool held = ds.split[size_t(i)] == kHeldOut;
+    if (opt.real == "all" || (opt.real == "train" && !held) || (opt.real == "heldout" && held)) real.push_back(i);
+  }
+  if (opt.real != "all" && opt.real != "train" && opt.real != "heldout")
+    throw Error("unknown --real '" + opt.real + "' (valid: all, train, heldout)");
+  std::vector<int32_t> species;
+  for (int64_t i : real) species.push_back(ds.species[size_t(i)]);
+  std::sort(species.begin(), species.end());
+  species.erase(std::unique(species.begin(), species.end()), species.end());
+  if (species.size() < 2) throw Error("the real images hold fewer than 2 species; cannot split them in halves");
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(opt.seed + 3);
+  const auto perm = torch::randperm(int64_t(species.size()), gen, torch::kLong);
+  std::set<int32_t> in_a;
+  for (size_t k = 0; k < species.size() / 2; ++k) in_a.insert(species[size_t(perm[int64_t(k)].item<int64_t>())]);
+  std::vector<int64_t> idx_a, idx_b;
+  for (int64_t i : real) (in_a.count(ds.species[size_t(i)]) ? idx_a : idx_b).push_back(i);
+
+  // Per-type counts of A, scaled down to --samples if asked.
+  std::vector<int64_t> count(size_t(num_classes), 0);
+  for (int64_t i : idx_a) ++count[size_t(ds.labels[size_t(i)])];
+  if (opt.samples > 0 && opt.samples < int64_t(idx_a.size())) {
+    const double f = double(opt.samples) / double(idx_a.size());
+    for (auto& c : count) c = std::llround(double(c) * f);
+  }
+  idx_a = take_per_class(ds, idx_a, count, opt.seed + 5);
+  const int64_t n = int64_t(idx_a.size());
+  say("real halves by species: A " + std::to_string(n) + " images (the floor), B " + std::to_string(idx_b.size()) +
+      " images (the reference); generating " + std::to_string(n) + " samples");
+
+  // The model's samples, with A's labels (one block for an unconditional model).
+  const auto labels_a = labels_of(ds, idx_a);
+  const auto gen_labels = conditional ? labels_a : torch::zeros({n}, torch::kLong);
+  const auto z = fixed_noise(n, lg.g->z_dim(), opt.seed + 100);
+  std::vector<torch::Tensor> made;
+  {
+    Progress progress("generate", n, "img");
+    for (int64_t s = 0; s < n; s += opt.batch) {
+      const int64_t e = std::min(n, s + opt.batch);
+      made.push_back(to_uint8_images(generate(*lg.g, z.slice(0, s, e), gen_labels.slice(0, s, e))));
+      progress.update(e);
+    }
+    progress.finish();
+  }
+  const Rgb background = corner_background(ds.images.data(), ds.count(), ds.size);
+  const FeatureSet a = describe(clf, gather(ds, idx_a), labels_a, background, opt.batch);
+  const FeatureSet b = describe(clf, gather(ds, idx_b), labels_of(ds, idx_b), background, opt.batch);
+  const FeatureSet g = describe(clf, torch::cat(made), labels_a, background, opt.batch);
+  say("features and pixel statistics done; computing metrics");
+
+  nlohmann::json result;
+  result["format"] = "pokegan-eval/1";
+  result["checkpoint"] = checkpoint.string();
+  result["preset"] = lg.config.preset;
+  result["step"] = lg.step;
+  result["image_size"] = ds.size;
+  result["data"] = lg.config.data;
+  result["conditional"] = conditional;
+  result["classes"] = ds.classes;
+  result["seed"] = opt.seed;
+  result["real_split"] = opt.real;
+  result["samples"] = n;
+  result["reference_images"] = int64_t(idx_b.size());
+  result["classifier"] = {{"split", clf.report.split}, {"accuracy", clf.report.accuracy},
+                          {"image_size", clf.image_size}, {"feature_dim", clf.net->feature_dim()}};
+  result["model"] = metric_set(g, b, opt, num_classes, conditional);
+  result["real"] = metric_set(a, b, opt, num_classes, true);
+  if (conditional) {
+    double sum_model = 0, sum_real = 0;
+    int typed = 0;
+    for (int c = 0; c < num_classes; ++c) {
+      const FeatureSet gc = g.subset(c), ac = a.subset(c), bc = b.subset(c);
+      auto& t = result["per_type"][ds.classes[size_t(c)]];
+      t["model"] = metric_set(gc, bc, opt, num_classes, true);
+      t["real"] = metric_set(ac, bc, opt, num_classes, true);
+      if (t["model"].contains("fid") && t["real"].contains("fid")) {
+        sum_model += t["model"]["fid"].get<double>();
+        sum_real += t["real"]["fid"].get<double>();
+        ++typed;
+      }
+    }
+    if (typed) {
+      result["model"]["intra_fid"] = sum_model / typed;
+      result["real"]["intra_fid"] = sum_real / typed;
+      result["intra_fid_types"] = typed;
+    }
+  }
+  return result;
+}
+
+std::string format_eval_table(const nlohmann::json& r) {
+  static const std::vector<std::pair<std::string, std::string>> rows = {
+      {"fid", "FID (lower is better)"},           {"intra_fid", "intra-type FID (lower)"},
+      {"kid", "KID (lower)"},                     {"precision", "precision (higher)"},
+      {"recall", "recall (higher)"},              {"density", "density (~1)"},
+      {"coverage", "coverage (higher)"},          {"type_accuracy", "type accuracy (higher)"},
+      {"diversity_ratio", "diversity / real (~1)"}, {"colour", "colour distance (lower)"},
+      {"shape", "shape distance (lower)"},        {"detail", "detail ratio (~1)"}};
+  std::string out;
+  char line[160];
+  std::snprintf(line, sizeof line, "%-26s %12s %12s\n", "metric", "model", "real floor");
+  out += line;
+  auto cell = [](const nlohmann::json& j, const std::string& k) {
+    char b[32];
+    if (!j.contains(k)) return std::string("-");
+    const double v = j[k].get<double>();
+    std::snprintf(b, sizeof b, k == "kid" ? "%.5f" : "%.4g", v);
+    return std::string(b);
+  };
+  for (const auto& [key, name] : rows) {
+    std::snprintf(line, sizeof line, "%-26s %12s %12s\n", name.c_str(), cell(r["model"], key).c_str(),
+                  cell(r["real"], key).c_str());
+    out += line;
+  }
+  return out;
+}
+
+}  // namespace pokegan

@@ -1,0 +1,38 @@
+// pokegan report: one HTML page, readable offline, that compares training runs. Everything it
+// shows lies beside it in the output folder (images as PNG files, charts as inline SVG); nothing is
+// fetched from the network. It holds:
+//   - the dataset's per-type counts (a bar chart), when a dataset is given or a run names one;
+//   - per run: its loss curves (from stats.jsonl), its latest per-type sample grid, and, when
+//     `pokegan eval` wrote <run>/metrics.json, its per-type metrics;
+//   - the comparison table: one row per run with the study's columns (Colour, Shape, Detail,
+//     Diversity) as numbers, then FID, intra-type FID, KID, precision, recall, density, coverage,
+//     type accuracy; and the real floor (real half vs real half) as its own row per evaluation
+//     setting.
+// Torch-free.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pokegan {
+
+struct ReportOptions {
+  std::vector<std::filesystem::path> runs;
+  std::filesystem::path out;
+  std::filesystem::path data;  // optional dataset for the counts chart
+  std::string title = "pokegan report";
+};
+
+// Writes <out>/index.html and its images; returns the page's path. Throws Error for a run
+// directory without config.json.
+std::filesystem::path build_report(const ReportOptions& opt);
+
+// An SVG line chart (inline in HTML): one polyline per series over shared axes.
+struct Series {
+  std::string name, color;
+  std::vector<double> x, y;
+};
+std::string line_chart_svg(const std::string& title, const std::vector<Series>& series, int width = 420,
+                           int height = 220);
+
+}  // namespace pokegan
