@@ -9,5 +9,6 @@ void add_data_commands(CLI::App& app);
 void add_train_command(CLI::App& app);
 void add_sample_commands(CLI::App& app);
 void add_eval_commands(CLI::App& app);
+void add_bench_command(CLI::App& app);
 
 }  // namespace pokegan::cli

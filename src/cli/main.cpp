@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   pokegan::cli::add_train_command(app);
   pokegan::cli::add_sample_commands(app);
   pokegan::cli::add_eval_commands(app);
+  pokegan::cli::add_bench_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

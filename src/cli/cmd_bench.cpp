@@ -1,0 +1,38 @@
+// pokegan bench: training-step throughput, 64-sprite latency and the sgemm ceiling, as one JSON
+// line (bench/run.sh puts it beside the PyTorch-Python twin's figures).
+#include <ATen/Parallel.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "pokegan/perf/bench.h"
+
+namespace pokegan::cli {
+
+void add_bench_command(CLI::App& app) {
+  auto o = std::make_shared<BenchOptions>();
+  auto* c = app.add_subcommand("bench", "time a preset's training step and sampling on synthetic sprites");
+  c->add_option("--preset", o->preset)->capture_default_str();
+  c->add_option("--set", o->sets, "config override key=value, as for train");
+  c->add_option("--size", o->size)->capture_default_str();
+  c->add_option("--batch", o->batch)->capture_default_str();
+  c->add_option("--classes", o->classes)->capture_default_str();
+  c->add_option("--warmup", o->warmup, "untimed training steps first")->capture_default_str();
+  c->add_option("--steps", o->steps, "timed training steps (the median is reported)")->capture_default_str();
+  c->add_option("--sample-reps", o->sample_reps, "timed 64-sprite generations")->capture_default_str();
+  c->add_flag("--channels-last", o->channels_last, "convert G's and D's conv weights to channels-last");
+  c->add_option("--mkldnn", o->mkldnn, "oneDNN convolutions: on or off")->capture_default_str();
+  c->add_option("--seed", o->seed)->capture_default_str();
+  c->callback([o] {
+    const BenchResult r = run_bench(*o);
+    const nlohmann::json j = {{"impl", "pokegan"},           {"preset", o->preset},       {"size", o->size},
+                              {"batch", o->batch},           {"threads", r.threads},      {"steps", o->steps},
+                              {"img_per_s", r.img_per_s},    {"step_ms", r.step_ms},      {"sample_ms", r.sample_ms},
+                              {"sgemm_gflops", r.sgemm_gflops}, {"channels_last", o->channels_last},
+                              {"mkldnn", o->mkldnn}};
+    std::printf("%s\n", j.dump().c_str());
+  });
+}
+
+}  // namespace pokegan::cli

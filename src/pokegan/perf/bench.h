@@ -1,0 +1,38 @@
+// Throughput measurement for `pokegan bench`: a preset's full training step (data batch,
+// augmentation, D and G updates, EMA) timed on synthetic sprites held in memory, the latency of
+// generating 64 sprites, and the machine's sgemm ceiling measured in the same process. The
+// PyTorch-Python twin in bench/torch_ref.py measures the same quantities the same way.
+#pragma once
+#include <string>
+#include <vector>
+
+namespace pokegan {
+
+struct BenchOptions {
+  std::string preset = "cdcgan";
+  std::vector<std::string> sets;  // config overrides, as `train --set`
+  int size = 64, batch = 128, classes = 13;
+  int warmup = 1, steps = 5;      // training steps: untimed, then timed
+  int sample_count = 64, sample_reps = 20;
+  bool channels_last = false;
+  std::string mkldnn = "on";      // on | off: oneDNN (mkldnn) convolutions
+  uint64_t seed = 0;
+};
+
+struct BenchResult {
+  int threads = 0;
+  double img_per_s = 0;        // batch / median step time
+  double step_ms = 0;          // median
+  double sample_ms = 0;        // median over sample_reps, sample_count sprites, no autograd
+  double sgemm_gflops = 0;     // 1024^3 float matmul, median
+};
+
+BenchResult run_bench(const BenchOptions& opt);
+
+// GFLOP/s of an n x n x n float32 matrix product through LibTorch (BLAS), median of `reps`.
+double sgemm_gflops(int n = 1024, int reps = 10);
+
+// Median of a vector (by copy).
+double median(std::vector<double> v);
+
+}  // namespace pokegan
