@@ -7,6 +7,7 @@
 #   bench/run.sh [--reps 3] [--steps 5] [--threads 2] [--size 64] [--batch 128]
 #                [--presets "cdcgan cdcgan-quick dcgan"] [--cpp-only "stylegan unet ..."]
 #
+# Presets without a Python twin (--cpp-only) are measured once, C++ only.
 # Writes out/bench/results.jsonl (every measurement) and out/bench/summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,6 +44,6 @@ for rep in $(seq 1 "$REPS"); do
   for p in $PRESETS; do
     if [ $((rep % 2)) -eq 1 ]; then cpp "$p"; py "$p"; else py "$p"; cpp "$p"; fi
   done
-  for p in $CPP_ONLY; do cpp "$p"; done
+  [ "$rep" -eq 1 ] && for p in $CPP_ONLY; do cpp "$p"; done  # C++ only: once
 done
 python3 bench/summarize.py "$RESULTS" | tee out/bench/summary.md

@@ -23,14 +23,16 @@ void add_bench_command(CLI::App& app) {
   c->add_option("--sample-reps", o->sample_reps, "timed 64-sprite generations")->capture_default_str();
   c->add_flag("--channels-last", o->channels_last, "convert G's and D's conv weights to channels-last");
   c->add_option("--mkldnn", o->mkldnn, "oneDNN convolutions: on or off")->capture_default_str();
+  c->add_option("--blas-threads", o->blas_threads, "OpenBLAS threads during the training steps")->capture_default_str();
   c->add_option("--seed", o->seed)->capture_default_str();
   c->callback([o] {
     const BenchResult r = run_bench(*o);
     const nlohmann::json j = {{"impl", "pokegan"},           {"preset", o->preset},       {"size", o->size},
                               {"batch", o->batch},           {"threads", r.threads},      {"steps", o->steps},
                               {"img_per_s", r.img_per_s},    {"step_ms", r.step_ms},      {"sample_ms", r.sample_ms},
+                              {"sample_ms_blas_all", r.sample_ms_blas_all},
                               {"sgemm_gflops", r.sgemm_gflops}, {"channels_last", o->channels_last},
-                              {"mkldnn", o->mkldnn}};
+                              {"mkldnn", o->mkldnn}, {"blas_threads", o->blas_threads}};
     std::printf("%s\n", j.dump().c_str());
   });
 }

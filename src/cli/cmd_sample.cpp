@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/data/prepare.h"
@@ -14,7 +15,7 @@ namespace pokegan::cli {
 namespace {
 
 struct SampleArgs {
-  std::string checkpoint, type = "all", out = "samples.png", individual;
+  std::string checkpoint, type = "all", out = "samples.png", individual, device = "cpu";
   int count = 8, cols = 0;
   uint64_t seed = 0;
 };
@@ -23,7 +24,9 @@ void run_sample(const SampleArgs& a) {
   if (a.count <= 0) throw Error("--count must be positive, got " + std::to_string(a.count));
   fs::path path = a.checkpoint;
   if (fs::is_directory(path)) path = Trainer::latest_checkpoint(path);
-  const LoadedGenerator lg = load_generator(path);
+  const c10::Device device = parse_device(a.device);
+  LoadedGenerator lg = load_generator(path);
+  lg.g->to(device);
   const auto& classes = lg.config.classes;
   const bool conditional = lg.config.g.conditional;
 
@@ -47,7 +50,7 @@ void run_sample(const SampleArgs& a) {
     row_names = {classes[static_cast<size_t>(c)]};
   }
   const auto [z, labels] = class_batch(rows, a.count, lg.g->z_dim(), a.seed);
-  const std::vector<Image> tiles = to_images(generate(*lg.g, z, labels));
+  const std::vector<Image> tiles = to_images(generate(*lg.g, z, labels, device));
   if (a.type == "all")
     write_png(a.out, make_grid(tiles, a.count, conditional ? row_names : std::vector<std::string>{}));
   else
@@ -74,6 +77,7 @@ void add_sample_commands(CLI::App& app) {
   c->add_option("--seed", a->seed, "noise seed: the same seed gives the same sprites")->capture_default_str();
   c->add_option("--out", a->out, "grid PNG")->capture_default_str();
   c->add_option("--cols", a->cols, "grid columns (default min(count, 8))");
+  c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--individual", a->individual, "also write each sprite as its own PNG in this directory");
   c->callback([a] { run_sample(*a); });
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/models/autoencoder.h"
@@ -24,7 +25,7 @@ extern "C" void on_sigint(int) {
 }
 
 struct TrainArgs {
-  std::string preset = "cdcgan", data, outdir = "runs", resume, name;
+  std::string preset = "cdcgan", data, outdir = "runs", resume, name, device = "cpu";
   int64_t steps = -1;
   int epochs = -1, batch = -1;
   int64_t seed = -1;
@@ -71,12 +72,13 @@ void run_train(const TrainArgs& a) {
   validate(cfg);
 
   const Dataset ds = Dataset::load(cfg.data);
+  const c10::Device device = parse_device(a.device);
   std::unique_ptr<Trainer> trainer;
   if (ckpt) {
-    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, *ckpt);
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, *ckpt, device);
   } else {
     run_dir = Trainer::new_run_dir(a.outdir, a.name.empty() ? cfg.preset : a.name);
-    trainer = std::make_unique<Trainer>(cfg, ds, run_dir);
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device);
   }
   std::fprintf(stderr, "run %s: preset %s, %lld images, %d classes, G %lld params, D %lld params, %lld steps, batch %d, %d threads\n",
                run_dir.c_str(), trainer->config().preset.c_str(), static_cast<long long>(ds.count()),
@@ -108,6 +110,7 @@ void add_train_command(CLI::App& app) {
   c->add_option("--seed", a->seed, "seed for init, noise, augmentation and data order");
   c->add_option("--set", a->sets, "override any config field: key=value (e.g. g.base_channels=32, optim.lr_g=1e-4)");
   c->add_option("--resume", a->resume, "continue the run in this directory from its latest checkpoint");
+  c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--max-minutes", a->max_minutes, "stop (with samples and a checkpoint) after this long; 0 = no limit");
   c->add_flag("--quiet", a->quiet, "no progress line");
   c->callback([a] { run_train(*a); });

@@ -14,11 +14,15 @@ namespace {
 // multi-threaded OpenBLAS underneath oversubscribes the cores (measured: cdcgan at width 32 ran at
 // 42 img/s with OpenBLAS threads, 80 img/s without, on 2 cores). OpenBLAS reads its thread count
 // from the environment before main, so set it through its API when it is the loaded BLAS.
-void single_threaded_blas() {
-  using SetThreads = void (*)(int);
-  if (auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(1);
-}
+void single_threaded_blas() { set_blas_threads(1); }
 }  // namespace
+
+bool set_blas_threads(int n) {
+  using SetThreads = void (*)(int);
+  auto f = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (f) f(n);
+  return f != nullptr;
+}
 
 int set_threads(int n) {
   if (n < 0) throw Error("--threads must be >= 0 (0 = all cores), got " + std::to_string(n));

@@ -7,4 +7,7 @@ namespace pokegan {
 // Sets LibTorch's intra-op thread count (0 = hardware concurrency) and returns the count in use.
 int set_threads(int n);
 
+// OpenBLAS's own thread count (set_threads leaves it at 1); false when OpenBLAS is not the BLAS.
+bool set_blas_threads(int n);
+
 }  // namespace pokegan

@@ -176,13 +176,13 @@ std::string line_chart_svg(const std::string& title, const std::vector<Series>& 
   o << "<text x=\"" << left << "\" y=\"" << height - 8 << "\">" << fmt(x0, "%.0f") << "</text>";
   o << "<text x=\"" << left + pw << "\" y=\"" << height - 8 << "\" text-anchor=\"end\">step " << fmt(x1, "%.0f")
     << "</text>";
-  double legend_x = left + 8;
+  double legend_x = left + 16 + 7.0 * double(title.size());  // legends follow the title
   for (const auto& s : series) {
     o << "<polyline fill=\"none\" stroke=\"" << s.color << "\" stroke-width=\"1.3\" points=\"";
     for (size_t i = 0; i < s.x.size(); ++i)
       if (std::isfinite(s.y[i])) o << fmt(px(s.x[i]), "%.1f") << ',' << fmt(py(s.y[i]), "%.1f") << ' ';
     o << "\"/>";
-    o << "<text x=\"" << legend_x << "\" y=\"" << top + 14 << "\" fill=\"" << s.color << "\">" << escape(s.name)
+    o << "<text x=\"" << legend_x << "\" y=\"14\" fill=\"" << s.color << "\">" << escape(s.name)
       << "</text>";
     legend_x += 8 + 6.5 * double(s.name.size());
   }
@@ -235,7 +235,7 @@ fs::path build_report(const ReportOptions& opt) {
     ++evaluated;
     h << table_row(escape(r.name) + " <small>" + escape(r.preset) + ", step " +
                        std::to_string(r.metrics.value("step", 0)) + "</small>",
-                   "run", r.metrics.value("model", json::object()));
+                   "model", r.metrics.value("model", json::object()));
     const std::string key = std::to_string(r.metrics.value("image_size", 0)) + "px, " +
                             std::to_string(r.metrics.value("samples", 0)) + " samples, real " +
                             r.metrics.value("real_split", std::string("all")) + ", seed " +

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/threads.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/data/loader.h"
 #include "pokegan/training/presets.h"
@@ -58,6 +59,12 @@ double median(std::vector<double> v) {
 }
 
 double sgemm_gflops(int n, int reps) {
+  // The machine's ceiling: BLAS on every core for this one product (training leaves OpenBLAS at
+  // one thread under LibTorch's own; see common/threads.h).
+  set_blas_threads(at::get_num_threads());
+  struct Restore {
+    ~Restore() { set_blas_threads(1); }
+  } restore;
   torch::NoGradGuard no_grad;
   const auto a = torch::randn({n, n}), b = torch::randn({n, n});
   auto c = torch::mm(a, b);  // warm-up
@@ -89,6 +96,7 @@ BenchResult run_bench(const BenchOptions& opt) {
       to_channels_last(t.generator());
       to_channels_last(t.discriminator());
     }
+    set_blas_threads(opt.blas_threads);
     for (int i = 0; i < opt.warmup; ++i) t.step();
     std::vector<double> ms;
     for (int i = 0; i < opt.steps; ++i) {
@@ -97,6 +105,7 @@ BenchResult run_bench(const BenchOptions& opt) {
       ms.push_back(ms_since(start));
     }
     r.step_ms = median(ms);
+    set_blas_threads(1);
     r.img_per_s = opt.batch / (r.step_ms / 1000.0);
 
     GeneratorImpl& g = t.sampling_generator();
@@ -112,6 +121,16 @@ BenchResult run_bench(const BenchOptions& opt) {
       sample_ms.push_back(ms_since(start));
     }
     r.sample_ms = median(sample_ms);
+    // The same with OpenBLAS on every core (transposed convs run one BLAS call per sample).
+    set_blas_threads(at::get_num_threads());
+    sample_ms.clear();
+    for (int i = 0; i < opt.sample_reps; ++i) {
+      const auto start = Clock::now();
+      const auto images = to_uint8_images(generate(g, z, labels));
+      sample_ms.push_back(ms_since(start));
+    }
+    set_blas_threads(1);
+    r.sample_ms_blas_all = median(sample_ms);
   }
   std::error_code ec;
   fs::remove_all(dir, ec);

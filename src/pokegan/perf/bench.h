@@ -16,6 +16,7 @@ struct BenchOptions {
   int sample_count = 64, sample_reps = 20;
   bool channels_last = false;
   std::string mkldnn = "on";      // on | off: oneDNN (mkldnn) convolutions
+  int blas_threads = 1;           // OpenBLAS threads while training (pokegan's default: 1)
   uint64_t seed = 0;
 };
 
@@ -24,12 +25,14 @@ struct BenchResult {
   double img_per_s = 0;        // batch / median step time
   double step_ms = 0;          // median
   double sample_ms = 0;        // median over sample_reps, sample_count sprites, no autograd
+  double sample_ms_blas_all = 0;  // the same with OpenBLAS threads = LibTorch threads
   double sgemm_gflops = 0;     // 1024^3 float matmul, median
 };
 
 BenchResult run_bench(const BenchOptions& opt);
 
-// GFLOP/s of an n x n x n float32 matrix product through LibTorch (BLAS), median of `reps`.
+// GFLOP/s of an n x n x n float32 matrix product through LibTorch (BLAS on all of LibTorch's
+// threads), median of `reps`.
 double sgemm_gflops(int n = 1024, int reps = 10);
 
 // Median of a vector (by copy).
