@@ -39,10 +39,19 @@ RESULTS=out/bench/results.jsonl
 common="--size $SIZE --batch $BATCH --steps $STEPS"
 cpp() { "$BIN" --threads "$THREADS" bench --preset "$1" $common | tee -a "$RESULTS"; }
 py() { $PY bench/torch_ref.py bench --preset "$1" $common --threads "$THREADS" | tee -a "$RESULTS"; }
+# The Python twin twice: as a user runs it (OpenBLAS picks its own kernels) and with the
+# OPENBLAS_CORETYPE pokegan chose, so that the C++ side's BLAS tuning is not counted as its own win.
+CORE=$("$BIN" bench --blas-core)
+pyt() {
+  if [ -n "$CORE" ]; then
+    OPENBLAS_CORETYPE=$CORE $PY bench/torch_ref.py bench --preset "$1" $common --threads "$THREADS" --tag pytorch-coretype |
+      tee -a "$RESULTS"
+  fi
+}
 for rep in $(seq 1 "$REPS"); do
   echo "== repetition $rep of $REPS" >&2
   for p in $PRESETS; do
-    if [ $((rep % 2)) -eq 1 ]; then cpp "$p"; py "$p"; else py "$p"; cpp "$p"; fi
+    if [ $((rep % 2)) -eq 1 ]; then cpp "$p"; py "$p"; pyt "$p"; else pyt "$p"; py "$p"; cpp "$p"; fi
   done
   [ "$rep" -eq 1 ] && for p in $CPP_ONLY; do cpp "$p"; done  # C++ only: once
 done

@@ -221,7 +221,7 @@ def bench(args):
     macs_g = count_macs(g, torch.zeros(args.batch, g.z_dim), lab)
     macs_d = count_macs(d, x, lab)
     step_flops = 2 * (3 * macs_g + 9 * macs_d)
-    print(json.dumps(dict(impl="pytorch", torch=torch.__version__, preset=args.preset, size=args.size, batch=args.batch,
+    print(json.dumps(dict(impl=args.tag, torch=torch.__version__, preset=args.preset, size=args.size, batch=args.batch,
                           threads=torch.get_num_threads(), steps=args.steps, img_per_s=args.batch / step_s,
                           step_ms=1000 * step_s, sample_ms=1000 * statistics.median(sample_times),
                           step_gflop=step_flops / 1e9, gflops=step_flops / 1e9 / step_s)))
@@ -300,6 +300,7 @@ def main():
     b.add_argument("--sample-reps", type=int, default=20)
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--seed", type=int, default=0)
+    b.add_argument("--tag", default="pytorch", help="the impl name in the JSON line")
     e = sub.add_parser("equiv")
     e.add_argument("input")
     e.add_argument("output")

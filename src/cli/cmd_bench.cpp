@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "pokegan/common/blas_env.h"
 #include "pokegan/perf/bench.h"
 
 namespace pokegan::cli {
@@ -25,12 +26,17 @@ void add_bench_command(CLI::App& app) {
   c->add_option("--mkldnn", o->mkldnn, "oneDNN convolutions: on or off")->capture_default_str();
   c->add_option("--blas-threads", o->blas_threads, "OpenBLAS threads during the training steps")->capture_default_str();
   c->add_option("--seed", o->seed)->capture_default_str();
-  c->callback([o] {
+  auto* core = c->add_flag("--blas-core", "print the OpenBLAS kernels in use (after pokegan's tuning) and exit");
+  c->callback([o, core] {
+    if (core->count()) {
+      std::printf("%s\n", blas_core_name().c_str());
+      return;
+    }
     const BenchResult r = run_bench(*o);
     const nlohmann::json j = {{"impl", "pokegan"},           {"preset", o->preset},       {"size", o->size},
                               {"batch", o->batch},           {"threads", r.threads},      {"steps", o->steps},
                               {"img_per_s", r.img_per_s},    {"step_ms", r.step_ms},      {"sample_ms", r.sample_ms},
-                              {"sample_ms_blas_all", r.sample_ms_blas_all},
+                              {"blas_core", r.blas_core},
                               {"sgemm_gflops", r.sgemm_gflops}, {"channels_last", o->channels_last},
                               {"mkldnn", o->mkldnn}, {"blas_threads", o->blas_threads}};
     std::printf("%s\n", j.dump().c_str());

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "pokegan/common/blas_env.h"
 #include "pokegan/common/error.h"
 #include "pokegan/common/threads.h"
 
@@ -14,6 +15,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 int main(int argc, char** argv) {
+  pokegan::retune_blas_or_continue(argv);  // may re-exec once with OPENBLAS_CORETYPE set
   CLI::App app{"pokegan: class-conditional GANs that generate Pokémon sprites of a chosen type"};
   app.require_subcommand(1);
   app.fallthrough();

@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include "pokegan/common/blas_env.h"
 #include "pokegan/common/error.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/common/fs.h"
@@ -121,16 +122,7 @@ BenchResult run_bench(const BenchOptions& opt) {
       sample_ms.push_back(ms_since(start));
     }
     r.sample_ms = median(sample_ms);
-    // The same with OpenBLAS on every core (transposed convs run one BLAS call per sample).
-    set_blas_threads(at::get_num_threads());
-    sample_ms.clear();
-    for (int i = 0; i < opt.sample_reps; ++i) {
-      const auto start = Clock::now();
-      const auto images = to_uint8_images(generate(g, z, labels));
-      sample_ms.push_back(ms_since(start));
-    }
-    set_blas_threads(1);
-    r.sample_ms_blas_all = median(sample_ms);
+    r.blas_core = blas_core_name();
   }
   std::error_code ec;
   fs::remove_all(dir, ec);

@@ -25,7 +25,7 @@ struct BenchResult {
   double img_per_s = 0;        // batch / median step time
   double step_ms = 0;          // median
   double sample_ms = 0;        // median over sample_reps, sample_count sprites, no autograd
-  double sample_ms_blas_all = 0;  // the same with OpenBLAS threads = LibTorch threads
+  std::string blas_core;       // OpenBLAS kernels in use ("" for another BLAS)
   double sgemm_gflops = 0;     // 1024^3 float matmul, median
 };
 

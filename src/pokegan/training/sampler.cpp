@@ -1,5 +1,9 @@
 #include "pokegan/training/sampler.h"
 
+#include <ATen/Parallel.h>
+
+#include "pokegan/common/threads.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "pokegan/common/error.h"
@@ -16,6 +20,12 @@ torch::Tensor fixed_noise(int64_t n, int64_t z_dim, uint64_t seed) {
 
 torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Tensor& labels, torch::Device device) {
   torch::NoGradGuard no_grad;
+  // Inference only: transposed convs run one BLAS call per sample, so BLAS may use every core here
+  // (training keeps it at one thread under LibTorch's own; docs/performance.md).
+  set_blas_threads(at::get_num_threads());
+  struct Restore {
+    ~Restore() { set_blas_threads(1); }
+  } restore;
   const bool was_training = g.is_training();
   g.eval();
   auto out = g.forward(z.to(device), labels.to(device)).to(torch::kCPU);
