@@ -195,6 +195,13 @@ def bench(args):
 
     for i in range(args.warmup):
         step(i)
+    if args.profile:  # one step under the profiler: self CPU time per aten op, then exit
+        from torch.profiler import profile, ProfilerActivity
+        with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
+            step(args.warmup)
+        print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.profile))
+        print(prof.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total", row_limit=args.profile))
+        return
     times = []
     for i in range(args.steps):
         t = time.perf_counter()
@@ -301,6 +308,7 @@ def main():
     b.add_argument("--threads", type=int, default=2)
     b.add_argument("--seed", type=int, default=0)
     b.add_argument("--tag", default="pytorch", help="the impl name in the JSON line")
+    b.add_argument("--profile", type=int, default=0, help="profile one step and print the top N ops")
     e = sub.add_parser("equiv")
     e.add_argument("input")
     e.add_argument("output")
