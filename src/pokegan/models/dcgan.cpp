@@ -7,6 +7,7 @@
 #include <torch/nn/modules/dropout.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/models/layers.h"
 
 namespace pokegan {
 
@@ -37,7 +38,12 @@ torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z, const torch::T
   torch::Tensor x = z;  // [N, z]
   if (num_classes_ > 0)
     x = torch::cat({z, torch::one_hot(labels, num_classes_).to(z.dtype())}, 1);  // [N, z+C]
-  return net_->forward(x.view({x.size(0), x.size(1), 1, 1}));  // [N, 3, S, S]
+  x = x.view({x.size(0), x.size(1), 1, 1});
+  for (auto& m : *net_) {  // the Sequential's layers, transposed convs through fast_conv_transpose
+    if (auto* ct = m.ptr()->as<torch::nn::ConvTranspose2d>()) x = fast_conv_transpose(*ct, x);
+    else x = m.forward(x);
+  }
+  return x;  // [N, 3, S, S]
 }
 
 DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes)

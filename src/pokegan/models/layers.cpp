@@ -1,5 +1,10 @@
 #include "pokegan/models/layers.h"
 
+#include <torch/version.h>
+#include <torch/nn/functional/conv.h>
+#include <torch/nn/functional/padding.h>
+#include <torch/nn/functional/pixelshuffle.h>
+
 #include <torch/nn/functional/upsampling.h>
 #include <torch/nn/modules/activation.h>
 
@@ -75,6 +80,44 @@ torch::Tensor instance_norm(const torch::Tensor& x, double eps) {
   const auto mean = x.mean({2, 3}, /*keepdim=*/true);
   const auto var = x.var({2, 3}, /*unbiased=*/false, /*keepdim=*/true);
   return (x - mean) / torch::sqrt(var + eps);
+}
+
+torch::Tensor fast_conv_transpose(torch::nn::ConvTranspose2dImpl& conv, const torch::Tensor& x) {
+  namespace F = torch::nn::functional;
+  const auto& o = conv.options;
+  const auto& w = conv.weight;  // [Cin, Cout, 4, 4]
+  const bool k4 = (*o.kernel_size())[0] == 4 && (*o.kernel_size())[1] == 4 && o.groups() == 1 &&
+                  (*o.dilation())[0] == 1 && (*o.dilation())[1] == 1 && (*o.output_padding())[0] == 0 &&
+                  (*o.output_padding())[1] == 0;
+  const int64_t s0 = (*o.stride())[0], s1 = (*o.stride())[1];
+  // padding_t is c10::variant up to LibTorch 2.0 and std::variant from 2.1.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 1)
+  const auto* pad = std::get_if<torch::ExpandingArray<2>>(&o.padding());
+#else
+  const auto* pad = c10::get_if<torch::ExpandingArray<2>>(&o.padding());
+#endif
+  if (!k4 || !pad || x.dim() != 4) return conv.forward(x);
+  const int64_t p0 = (**pad)[0], p1 = (**pad)[1];
+  const int64_t n = x.size(0), cin = w.size(0), cout = w.size(1);
+  if (s0 == 1 && s1 == 1 && p0 == 0 && p1 == 0 && x.size(2) == 1 && x.size(3) == 1) {
+    // y[n, o, kh, kw] = sum_c x[n, c] w[c, o, kh, kw]
+    auto y = x.reshape({n, cin}).mm(w.reshape({cin, cout * 16})).view({n, cout, 4, 4});
+    return conv.bias.defined() ? y + conv.bias.view({1, cout, 1, 1}) : y;
+  }
+  if (s0 == 2 && s1 == 2 && p0 == 1 && p1 == 1) {
+    // Output row 2i+a takes input rows i+d (d in -1..1) through kernel row kh(a, d):
+    //   a = 0: d = -1 -> 3, d = 0 -> 1;  a = 1: d = 0 -> 2, d = +1 -> 0;  other d: no tap (index 4 = 0).
+    static const std::vector<int64_t> taps = {3, 1, 4, 4, 2, 0};  // [a][d+1], flattened
+    const auto idx = torch::tensor(taps, torch::TensorOptions().dtype(torch::kLong).device(w.device()));
+    auto wp = F::pad(w, F::PadFuncOptions({0, 1, 0, 1}));  // [Cin, Cout, 5, 5], row/col 4 = 0
+    wp = wp.index_select(2, idx).index_select(3, idx);    // [Cin, Cout, (a,dh)=6, (b,dw)=6]
+    const auto k = wp.view({cin, cout, 2, 3, 2, 3})
+                       .permute({1, 2, 4, 0, 3, 5})            // [Cout, a, b, Cin, dh, dw]
+                       .reshape({cout * 4, cin, 3, 3});
+    const auto bias = conv.bias.defined() ? conv.bias.repeat_interleave(4) : torch::Tensor();
+    return F::pixel_shuffle(F::conv2d(x, k, F::Conv2dFuncOptions().bias(bias).padding(1)), 2);
+  }
+  return conv.forward(x);
 }
 
 }  // namespace pokegan

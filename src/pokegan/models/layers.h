@@ -8,6 +8,7 @@
 //   MappingNetwork     MLP: in -> hidden -> hidden -> out, ReLU between (the study's mapping layers)
 //   tile_class_channel a vector [N, E] repeated along each row and down all rows: [N, 1, S, S]
 #pragma once
+#include <torch/nn/modules/conv.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/embedding.h>
@@ -67,5 +68,14 @@ torch::Tensor upsample2x(const torch::Tensor& x);
 
 // Instance norm over H, W without affine parameters.
 torch::Tensor instance_norm(const torch::Tensor& x, double eps = 1e-5);
+
+// The same function as conv->forward(x) for a 4x4 transposed convolution, computed through fast
+// kernels (docs/performance.md): with a 1x1 input (DCGAN's first layer) as one matrix product;
+// with stride 2 and padding 1 as one 3x3 convolution to 4x the channels (each output phase uses
+// its 2x2 share of the kernel) followed by a pixel shuffle, which LibTorch runs through oneDNN,
+// where its own transposed convolution takes a per-sample BLAS path whose backward dominated the
+// DCGAN step. Other shapes fall through to conv->forward. Gradients reach conv's own weight and
+// bias, so parameters, initialisation and checkpoints are unchanged.
+torch::Tensor fast_conv_transpose(torch::nn::ConvTranspose2dImpl& conv, const torch::Tensor& x);
 
 }  // namespace pokegan
