@@ -32,6 +32,7 @@ DCGANGeneratorImpl::DCGANGeneratorImpl(const GeneratorOptions& opt, int image_si
   net_->push_back(nn::Tanh());
   register_module("net", net_);
   dcgan_init(*this);
+  use_channels_last(*this);
 }
 
 torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {
@@ -67,6 +68,7 @@ DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DiscriminatorOptions& opt, 
   final_ = register_module("final", nn::Conv2d(nn::Conv2dOptions(in, 1, 4)));  // [N, 1, 1, 1]
   if (opt.class_head) class_head_ = register_module("class_head", nn::Linear(in, num_classes));
   dcgan_init(*this);
+  use_channels_last(*this);
 }
 
 DOutput DCGANDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& labels) {

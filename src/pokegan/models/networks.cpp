@@ -56,4 +56,10 @@ void dcgan_init(torch::nn::Module& m) {
   }
 }
 
+void use_channels_last(torch::nn::Module& m) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : m.parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+}
+
 }  // namespace pokegan

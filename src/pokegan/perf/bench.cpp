@@ -13,6 +13,7 @@
 #include "pokegan/common/threads.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/data/loader.h"
+#include "pokegan/models/networks.h"
 #include "pokegan/training/presets.h"
 #include "pokegan/training/sampler.h"
 #include "pokegan/training/trainer.h"
@@ -42,12 +43,6 @@ Dataset synthetic_dataset(int size, int classes, int count, uint64_t seed) {
     ds.type2.push_back(-1);
   }
   return ds;
-}
-
-void to_channels_last(torch::nn::Module& m) {
-  torch::NoGradGuard no_grad;
-  for (auto& p : m.parameters())
-    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
 }  // namespace
@@ -94,8 +89,8 @@ BenchResult run_bench(const BenchOptions& opt) {
   {
     Trainer t(cfg, ds, dir);
     if (opt.channels_last) {
-      to_channels_last(t.generator());
-      to_channels_last(t.discriminator());
+      use_channels_last(t.generator());
+      use_channels_last(t.discriminator());
     }
     set_blas_threads(opt.blas_threads);
     for (int i = 0; i < opt.warmup; ++i) t.step();
