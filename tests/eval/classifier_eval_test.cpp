@@ -20,6 +20,13 @@ ClassifierOptions tiny_classifier(const std::string& split) {
   o.split = split;
   return o;
 }
+// A one-step tiny cdcgan run in `dir`/run; returns its checkpoint.
+fs::path one_step_checkpoint(const Dataset& ds, const test::TempDir& dir) {
+  TrainConfig cfg = test::tiny_preset("cdcgan");
+  cfg.steps = 1;
+  Trainer t(cfg, ds, dir / "run");
+  return t.save_checkpoint();
+}
 }  // namespace
 
 class ClassifierEval : public ::testing::Test {
@@ -54,11 +61,7 @@ TEST_F(ClassifierEval, CheckpointRoundTripGivesTheSameFeatures) {
 
 TEST_F(ClassifierEval, AGeneratorCheckpointIsNotAClassifier) {
   test::TempDir dir;
-  TrainConfig cfg = test::tiny_preset("cdcgan");
-  cfg.steps = 1;
-  Trainer t(cfg, ds, dir / "run");
-  const auto ckpt = t.save_checkpoint();
-  EXPECT_THROW(load_classifier(ckpt), Error);
+  EXPECT_THROW(load_classifier(one_step_checkpoint(ds, dir)), Error);
 }
 
 TEST_F(ClassifierEval, EvalIsDeterministicAndReportsTheFloor) {
@@ -89,10 +92,7 @@ TEST_F(ClassifierEval, EvalIsDeterministicAndReportsTheFloor) {
 
 TEST_F(ClassifierEval, EvalRefusesAMismatchedDataset) {
   test::TempDir dir;
-  TrainConfig cfg = test::tiny_preset("cdcgan");
-  cfg.steps = 1;
-  Trainer t(cfg, ds, dir / "run");
-  const auto ckpt = t.save_checkpoint();
+  const auto ckpt = one_step_checkpoint(ds, dir);
   auto clf = train_classifier(ds, tiny_classifier("species"));
   const Dataset other = test::tiny_dataset(16, 3, 32);
   EXPECT_THROW(evaluate(ckpt, other, clf, {}), Error);

@@ -12,6 +12,11 @@ torch::Tensor to_float_images(const torch::Tensor& u8) {
   return u8.permute({0, 3, 1, 2}).to(torch::kFloat32).div_(127.5).sub_(1.0).contiguous();
 }
 
+torch::Tensor gather_images(const Dataset& ds, const std::vector<int64_t>& idx) {
+  const auto all = torch::from_blob(const_cast<uint8_t*>(ds.images.data()), {ds.count(), ds.size, ds.size, 3}, torch::kUInt8);
+  return all.index_select(0, torch::tensor(idx, torch::kLong)).clone();
+}
+
 torch::Tensor to_uint8_images(const torch::Tensor& f) {
   return f.detach().to(torch::kCPU, torch::kFloat32).add(1.0).mul_(127.5).round_().clamp_(0, 255)
       .to(torch::kUInt8).permute({0, 2, 3, 1}).contiguous();

@@ -40,6 +40,9 @@ class BatchLoader {
   int64_t epoch_ = 0, pos_ = 0;
 };
 
+// The dataset's images at these indices, uint8 [len(idx), S, S, 3] (a copy).
+torch::Tensor gather_images(const Dataset& ds, const std::vector<int64_t>& idx);
+
 // uint8 [N, S, S, 3] -> float [N, 3, S, S] in [-1, 1], and back (clamped, rounded).
 torch::Tensor to_float_images(const torch::Tensor& u8_nhwc);
 torch::Tensor to_uint8_images(const torch::Tensor& f_nchw);

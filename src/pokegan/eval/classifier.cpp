@@ -70,11 +70,6 @@ std::pair<std::vector<int64_t>, std::vector<int64_t>> split_indices(const Datase
   return {train, test};
 }
 
-torch::Tensor gather_images(const Dataset& ds, const std::vector<int64_t>& idx) {
-  const auto all = torch::from_blob(const_cast<uint8_t*>(ds.images.data()), {ds.count(), ds.size, ds.size, 3}, torch::kUInt8);
-  return all.index_select(0, torch::tensor(idx, torch::kLong)).clone();
-}
-
 }  // namespace
 
 TrainedClassifier train_classifier(const Dataset& ds, const ClassifierOptions& opt,

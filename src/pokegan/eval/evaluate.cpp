@@ -17,6 +17,8 @@
 
 namespace pokegan {
 
+namespace {
+
 struct FeatureSet {
   torch::Tensor images;    // uint8 [N, S, S, 3]
   torch::Tensor labels;    // int64 [N]
@@ -36,8 +38,6 @@ struct FeatureSet {
   }
   int64_t size() const { return labels.size(0); }
 };
-
-namespace {
 
 constexpr int kPr = 3, kDc = 5;
 
@@ -108,11 +108,6 @@ std::vector<int64_t> take_per_class(const Dataset& ds, const std::vector<int64_t
       out.push_back(of_c[size_t(perm[k].item<int64_t>())]);
   }
   return out;
-}
-
-torch::Tensor gather(const Dataset& ds, const std::vector<int64_t>& idx) {
-  const auto all = torch::from_blob(const_cast<uint8_t*>(ds.images.data()), {ds.count(), ds.size, ds.size, 3}, torch::kUInt8);
-  return all.index_select(0, torch::tensor(idx, torch::kLong)).clone();
 }
 
 torch::Tensor labels_of(const Dataset& ds, const std::vector<int64_t>& idx) {
@@ -188,8 +183,8 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
     progress.finish();
   }
   const Rgb background = corner_background(ds.images.data(), ds.count(), ds.size);
-  const FeatureSet a = describe(clf, gather(ds, idx_a), labels_a, background, opt.batch);
-  const FeatureSet b = describe(clf, gather(ds, idx_b), labels_of(ds, idx_b), background, opt.batch);
+  const FeatureSet a = describe(clf, gather_images(ds, idx_a), labels_a, background, opt.batch);
+  const FeatureSet b = describe(clf, gather_images(ds, idx_b), labels_of(ds, idx_b), background, opt.batch);
   const FeatureSet g = describe(clf, torch::cat(made), labels_a, background, opt.batch);
   say("features and pixel statistics done; computing metrics");
 
