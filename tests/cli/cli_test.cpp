@@ -1,6 +1,7 @@
 // The pokegan program run as a user runs it, on a tiny sprite tree the test writes.
 #include <gtest/gtest.h>
 
+#include "pokegan/common/blas_env.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/training/trainer.h"
 #include "support/fixtures.h"
@@ -143,6 +144,25 @@ TEST_F(Cli, BadInputGetsOneLineErrors) {
   expect_clean_error("data prepare --raw " + bad.path().string() + " --size 16 --out " + (bad / "x.safetensors").string(), "25.gif");
   EXPECT_FALSE(fs::exists(bad / "x.safetensors"));  // nothing half-written
   expect_clean_error("data prepare --raw " + (d / "nowhere").string(), "data fetch");
+
+  // The evaluation and device commands.
+  expect_clean_error("eval --checkpoint " + run().string() + " --data " + data() + " --classifier " +
+                         (run() / "checkpoints" / "ckpt-00000004.safetensors").string(),
+                     "not a type-classifier checkpoint");
+  expect_clean_error("report --runs " + d.string() + " --out " + (d / "report").string(), "not a run directory");
+  expect_clean_error("sample --checkpoint " + run().string() + " --device tpu", "unknown --device 'tpu'");
+}
+
+// The test process itself runs whatever kernels OpenBLAS picked; the program re-executes itself
+// with OPENBLAS_CORETYPE set when those are weaker than the CPU supports.
+TEST_F(Cli, ProgramRunsTheOpenBlasKernelsTheCpuSupports) {
+  const std::string want = better_blas_core();
+  if (want.empty()) GTEST_SKIP() << "OpenBLAS absent, or its kernels already fit this CPU (" << blas_core_name() << ")";
+  std::string out;
+  ASSERT_EQ(test::run_cli("bench --blas-core", &out), 0) << out;
+  EXPECT_EQ(out.substr(0, out.find('\n')), want);
+  ASSERT_EQ(test::run_cli("bench --blas-core", &out, "env POKEGAN_NO_BLAS_TUNING=1 "), 0) << out;
+  EXPECT_EQ(out.substr(0, out.find('\n')), blas_core_name());  // tuning off: the same as this process
 }
 
 }  // namespace pokegan
