@@ -24,6 +24,8 @@ bool set_blas_threads(int n) {
   return f != nullptr;
 }
 
+ScopedBlasThreads::ScopedBlasThreads(int n) { set_blas_threads(n > 0 ? n : at::get_num_threads()); }
+
 int set_threads(int n) {
   if (n < 0) throw Error("--threads must be >= 0 (0 = all cores), got " + std::to_string(n));
   if (n == 0) n = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

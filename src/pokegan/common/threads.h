@@ -10,4 +10,14 @@ int set_threads(int n);
 // OpenBLAS's own thread count (set_threads leaves it at 1); false when OpenBLAS is not the BLAS.
 bool set_blas_threads(int n);
 
+// While alive, OpenBLAS runs on n threads (0 = as many as LibTorch's); back to 1 at scope exit.
+// For inference and single big products, where no LibTorch thread calls BLAS concurrently.
+class ScopedBlasThreads {
+ public:
+  explicit ScopedBlasThreads(int n = 0);
+  ~ScopedBlasThreads() { set_blas_threads(1); }
+  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+};
+
 }  // namespace pokegan

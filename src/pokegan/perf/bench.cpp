@@ -57,10 +57,7 @@ double median(std::vector<double> v) {
 double sgemm_gflops(int n, int reps) {
   // The machine's ceiling: BLAS on every core for this one product (training leaves OpenBLAS at
   // one thread under LibTorch's own; see common/threads.h).
-  set_blas_threads(at::get_num_threads());
-  struct Restore {
-    ~Restore() { set_blas_threads(1); }
-  } restore;
+  const ScopedBlasThreads blas;
   torch::NoGradGuard no_grad;
   const auto a = torch::randn({n, n}), b = torch::randn({n, n});
   auto c = torch::mm(a, b);  // warm-up

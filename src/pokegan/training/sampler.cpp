@@ -1,12 +1,9 @@
 #include "pokegan/training/sampler.h"
 
-#include <ATen/Parallel.h>
-
-#include "pokegan/common/threads.h"
-
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/threads.h"
 #include "pokegan/data/loader.h"
 #include "pokegan/io/checkpoint.h"
 #include "pokegan/io/draw.h"
@@ -22,10 +19,7 @@ torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Te
   torch::NoGradGuard no_grad;
   // Inference only: transposed convs run one BLAS call per sample, so BLAS may use every core here
   // (training keeps it at one thread under LibTorch's own; docs/performance.md).
-  set_blas_threads(at::get_num_threads());
-  struct Restore {
-    ~Restore() { set_blas_threads(1); }
-  } restore;
+  const ScopedBlasThreads blas;
   const bool was_training = g.is_training();
   g.eval();
   auto out = g.forward(z.to(device), labels.to(device)).to(torch::kCPU);
