@@ -31,8 +31,7 @@ DCGANGeneratorImpl::DCGANGeneratorImpl(const GeneratorOptions& opt, int image_si
   net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(ch(stages - 1), 3, 4).stride(2).padding(1)));
   net_->push_back(nn::Tanh());
   register_module("net", net_);
-  dcgan_init(*this);
-  use_channels_last(*this);
+  dcgan_init(*this);  // no channels-last here: every 4-D weight is read through fast_conv_transpose
 }
 
 torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {

@@ -50,9 +50,9 @@ int64_t count_parameters(const torch::nn::Module& m);
 // DCGAN initialisation (Radford et al.): conv weights N(0, 0.02), BatchNorm weight N(1, 0.02), biases 0.
 void dcgan_init(torch::nn::Module& m);
 
-// Stores every 4-D parameter channels-last. The DCGAN networks do this: their oneDNN convolutions
-// then run in channels-last (measured +13% on the cdcgan step; StyleGAN got slower, so it is not
-// applied there; docs/performance.md). Values, names and checkpoints are unchanged.
+// Stores every 4-D parameter channels-last. The DCGAN discriminator does this: its oneDNN
+// convolutions then run in channels-last (measured +13% on the cdcgan step; StyleGAN got slower,
+// so it is not applied there; docs/performance.md). Values, names and checkpoints are unchanged.
 void use_channels_last(torch::nn::Module& m);
 
 }  // namespace pokegan
