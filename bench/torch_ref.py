@@ -1,17 +1,20 @@
 #!/usr/bin/python3
-"""PyTorch-Python twin of pokegan's DCGAN-family presets, written the way a user would write it
-(nn.Sequential modules, torch.optim.Adam, one training loop), for side-by-side benchmarks and the
-equivalence test. Run it with Debian's /usr/bin/python3 (python3-torch 1.13).
+"""PyTorch-Python twin of every pokegan preset, written the way a user would write it
+(nn.Module / nn.Sequential, torch.optim.Adam, one training loop), for side-by-side benchmarks and
+the equivalence test. Run it with Debian's /usr/bin/python3 (python3-torch 1.13).
 
   torch_ref.py bench --preset cdcgan --size 64 --batch 128 --steps 5 --threads 2
-      one JSON line: img/s of a full training step (augmentation, D and G updates, EMA), the
-      latency of 64 samples without autograd, and the model FLOPs of one training step.
+      one JSON line: img/s of a full training step (augmentation, D (and D_z) and G (and E)
+      updates, EMA), the latency of 64 samples without autograd, and the model FLOPs of one
+      training step (6 x the multiply-accumulates of every forward pass the step makes).
   torch_ref.py equiv IN.safetensors OUT.safetensors
-      loads G and D weights and inputs written by the C++ test, runs one D loss and one G loss
-      with their gradients, writes outputs and gradients back for comparison.
+      loads the networks, their options and inputs written by the C++ test, runs the step's D loss
+      (and D_z loss) and G loss with their gradients, and writes outputs and gradients back.
 
-Presets: cdcgan (width 64), cdcgan-quick (width 16), dcgan (unconditional, recolouring). The
-networks match src/pokegan/models/dcgan.cpp layer for layer, with the same parameter names.
+The networks match src/pokegan/models/*.cpp layer for layer, with the same parameter names, and
+are built from the same option vocabulary as the C++ TrainConfig (g.*, d.*, loss.*, ae.*), so the
+equivalence test can hand its own config over as JSON. PRESETS below mirrors
+src/pokegan/training/presets.cpp.
 """
 import argparse
 import json
@@ -25,11 +28,38 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+# ---- options: the C++ defaults (models/options.h, training/config.h), then each preset's changes ----
+G_DEFAULT = dict(arch="dcgan", z_dim=100, base_channels=64, conditional=True, class_embed_dim=16, mapping_hidden=128,
+                 w_dim=128, lambda_c=[], max_channels=256, cadain_contract=[0, 1], cadain_expand=[], hidden_mapping=True)
+D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_dim=16, dropout=0.0, noise_std=0.0,
+                 noise_std_end=-1.0, class_head=False)
+LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
+                    source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0)
+AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
+
+UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256)
+PATCHGAN_D = dict(arch="patchgan", base_channels=8, noise_std=0.1)
+PROJECTION_D = dict(PATCHGAN_D, arch="projection")
 PRESETS = {
-    "cdcgan": dict(width=64, conditional=True, real=(0.9, 1.0), fake=(0.0, 0.1), hue=False),
-    "cdcgan-quick": dict(width=16, conditional=True, real=(0.9, 1.0), fake=(0.0, 0.1), hue=False),
-    "dcgan": dict(width=64, conditional=False, real=(0.9, 0.9), fake=(0.0, 0.0), hue=True),
+    "cdcgan": dict(),
+    "cdcgan-quick": dict(g=dict(base_channels=16), d=dict(base_channels=16)),
+    "dcgan": dict(g=dict(conditional=False), d=dict(conditional=False), hue=True,
+                  loss=dict(real_min=0.9, real_max=0.9, fake_min=0.0, fake_max=0.0)),
+    "stylegan": dict(g=dict(arch="stylegan", z_dim=64, base_channels=32), d=PATCHGAN_D),
+    "unet": dict(g=UNET_G, d=PATCHGAN_D),
+    "unet-proj": dict(g=UNET_G, d=PROJECTION_D),
+    "acgan": dict(g=UNET_G, d=dict(PATCHGAN_D, class_head=True), loss=dict(kind="acgan")),
+    "aegan": dict(g=UNET_G, d=PROJECTION_D, ae=dict(enabled=True)),
+    "aegan-ac": dict(g=UNET_G, d=dict(PROJECTION_D, class_head=True), loss=dict(kind="acgan"), ae=dict(enabled=True)),
+    "mlp": dict(g=dict(arch="mlp", base_channels=32), d=dict(arch="mlp", base_channels=32, dropout=0.3)),
 }
+
+
+def full_config(cfg):
+    """A preset's (or the C++ test's) options over the defaults."""
+    return dict(g={**G_DEFAULT, **cfg.get("g", {})}, d={**D_DEFAULT, **cfg.get("d", {})},
+                loss={**LOSS_DEFAULT, **cfg.get("loss", {})}, ae={**AE_DEFAULT, **cfg.get("ae", {})},
+                hue=cfg.get("hue", cfg.get("augment", {}).get("hue", False)))
 
 
 def stages_for(size):
@@ -50,14 +80,88 @@ def dcgan_init(module):
             nn.init.zeros_(m.bias)
 
 
-class Generator(nn.Module):
-    def __init__(self, size, classes, width=64, z_dim=100, conditional=True):
+def lrelu():
+    return nn.LeakyReLU(0.2)
+
+
+def up2(x):
+    return F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
+
+
+def tile_class_channel(e, size):
+    """[N, E] -> [N, 1, S, S]: the vector repeated along each row, the same on every row."""
+    row = e.repeat(1, (size + e.shape[1] - 1) // e.shape[1])[:, :size]
+    return row[:, None, None, :].expand(-1, 1, size, size)
+
+
+# ---- building blocks ----
+class Mapping(nn.Module):
+    def __init__(self, n_in, hidden, n_out):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_in, hidden), nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
+                                 nn.Linear(hidden, n_out))
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class InjectNoise(nn.Module):
+    def __init__(self, channels):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(1, channels, 1, 1))
+
+    def forward(self, x):
+        if not self.training:
+            return x
+        return x + self.weight * torch.randn(x.shape[0], 1, x.shape[2], x.shape[3])
+
+
+class GaussianNoise(nn.Module):
+    def __init__(self, std):
+        super().__init__()
+        self.std = std
+
+    def forward(self, x):
+        return x + torch.randn_like(x) * self.std if self.training and self.std > 0 else x
+
+
+class ConditionalAdaIN(nn.Module):
+    """(γ + λ γ_c) · IN(x) + (β + λ β_c); γ, β from the style w (1, 0 without one), γ_c, β_c from the class."""
+
+    def __init__(self, channels, w_dim, classes, embed, lam):
+        super().__init__()
+        self.lam, self.has_style, self.has_class = lam, w_dim > 0, classes > 0
+        if self.has_style:
+            self.style_scale, self.style_shift = nn.Linear(w_dim, channels), nn.Linear(w_dim, channels)
+            with torch.no_grad():
+                self.style_scale.bias.fill_(1.0)
+                self.style_shift.bias.zero_()
+        if self.has_class:
+            self.class_embed = nn.Embedding(classes, embed)
+            self.class_scale, self.class_shift = nn.Linear(embed, channels), nn.Linear(embed, channels)
+
+    def forward(self, x, w, y):
+        n, c = x.shape[:2]
+        if self.has_style:
+            gamma, beta = self.style_scale(w), self.style_shift(w)
+        else:
+            gamma, beta = torch.ones(n, c), torch.zeros(n, c)
+        if self.has_class:
+            e = self.class_embed(y)
+            gamma = gamma + self.lam * self.class_scale(e)
+            beta = beta + self.lam * self.class_shift(e)
+        return gamma.view(n, c, 1, 1) * F.instance_norm(x) + beta.view(n, c, 1, 1)
+
+
+# ---- generators: forward(z, labels) -> [N, 3, S, S] ----
+class DCGANGenerator(nn.Module):
+    def __init__(self, o, size, classes):
         super().__init__()
         n = stages_for(size)
-        self.classes = classes if conditional else 0
-        self.z_dim = z_dim
-        ch = [width << (n - 1 - i) for i in range(n)]
-        layers = [nn.ConvTranspose2d(z_dim + self.classes, ch[0], 4, bias=False), nn.BatchNorm2d(ch[0]), nn.ReLU(True)]
+        self.classes = classes if o["conditional"] else 0
+        self.z_dim = o["z_dim"]
+        ch = [o["base_channels"] << (n - 1 - i) for i in range(n)]
+        layers = [nn.ConvTranspose2d(self.z_dim + self.classes, ch[0], 4, bias=False), nn.BatchNorm2d(ch[0]), nn.ReLU(True)]
         for i in range(1, n):
             layers += [nn.ConvTranspose2d(ch[i - 1], ch[i], 4, 2, 1, bias=False), nn.BatchNorm2d(ch[i]), nn.ReLU(True)]
         layers += [nn.ConvTranspose2d(ch[-1], 3, 4, 2, 1), nn.Tanh()]
@@ -70,44 +174,340 @@ class Generator(nn.Module):
         return self.net(z[:, :, None, None])
 
 
-class Discriminator(nn.Module):
-    def __init__(self, size, classes, width=64, embed=16, conditional=True):
+class StyleGANGenerator(nn.Module):
+    def __init__(self, o, size, classes):
+        super().__init__()
+        self.blocks = stages_for(size) + 1
+        lam = o["lambda_c"] or [0.2 + 0.8 * i / max(1, self.blocks - 1) for i in range(self.blocks)]
+        self.classes = classes if o["conditional"] else 0
+        self.z_dim = o["z_dim"]
+        ch, map_in = o["base_channels"], o["z_dim"]
+        if self.classes:
+            self.embed = nn.Embedding(self.classes, o["class_embed_dim"])
+            map_in += o["class_embed_dim"]
+        self.mapping = Mapping(map_in, o["mapping_hidden"], o["w_dim"])
+        self.constant = nn.Parameter(torch.ones(1, ch, 4, 4))
+        for i in range(self.blocks):
+            setattr(self, f"conv{i}", nn.Conv2d(ch, ch, 3, padding=1))
+            setattr(self, f"noise{i}", InjectNoise(ch))
+            setattr(self, f"adain{i}", ConditionalAdaIN(ch, o["w_dim"], self.classes, o["class_embed_dim"], lam[i]))
+        self.to_rgb = nn.Conv2d(ch, 3, 1)
+
+    def forward(self, z, labels):
+        w = self.mapping(torch.cat([z, self.embed(labels)], 1) if self.classes else z)
+        x = self.constant.expand(z.shape[0], -1, -1, -1)
+        for i in range(self.blocks):
+            if i:
+                x = up2(x)
+            x = F.leaky_relu(getattr(self, f"noise{i}")(getattr(self, f"conv{i}")(x)), 0.2)
+            x = getattr(self, f"adain{i}")(x, w, labels)
+        return torch.tanh(self.to_rgb(x))
+
+
+class UNetGenerator(nn.Module):
+    def __init__(self, o, size, classes):
+        super().__init__()
+        self.size, self.depth = size, stages_for(size) + 2
+        self.classes = classes if o["conditional"] else 0
+        self.z_dim = o["z_dim"]
+        base, e = o["base_channels"], o["class_embed_dim"]
+
+        def ch(level):
+            return min(base << level, max(o["max_channels"], base))
+
+        map_in = self.z_dim
+        if self.classes:
+            self.embed = nn.Embedding(self.classes, e)
+            map_in += e
+        self.mapping = Mapping(map_in, o["mapping_hidden"], size)
+        self.upfeature = nn.Conv2d(1, base, 1)
+        self.contract_adain, self.expand_adain = [], []
+        for i in range(self.depth):
+            c_in, c_out = ch(i), ch(i + 1)
+            setattr(self, f"contract{i}", nn.Sequential(
+                nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), lrelu(),
+                nn.Conv2d(c_out, c_out, 3, padding=1), nn.BatchNorm2d(c_out), lrelu(), nn.MaxPool2d(2)))
+            if self.classes and i in o["cadain_contract"]:
+                setattr(self, f"contract_adain{i}", ConditionalAdaIN(c_out, 0, self.classes, e, 1.0))
+                self.contract_adain.append(i)
+        self.hidden = bool(self.classes and o["hidden_mapping"])
+        if self.hidden:
+            self.hidden_embed = nn.Embedding(self.classes, e)
+            self.hidden_mapping = Mapping(ch(self.depth) + e, o["mapping_hidden"], ch(self.depth))
+        for j in range(self.depth):
+            level = self.depth - j
+            c_in, skip = ch(level), ch(level - 1)
+            setattr(self, f"expand_in{j}", nn.Conv2d(c_in, skip, 3, padding=1))
+            setattr(self, f"expand{j}", nn.Sequential(
+                nn.Conv2d(2 * skip, skip, 3, padding=1), nn.BatchNorm2d(skip), nn.ReLU(),
+                nn.Conv2d(skip, skip, 3, padding=1), nn.BatchNorm2d(skip), nn.ReLU()))
+            if self.classes and (not o["cadain_expand"] or j in o["cadain_expand"]):
+                setattr(self, f"expand_adain{j}", ConditionalAdaIN(skip, 0, self.classes, e, 1.0))
+                self.expand_adain.append(j)
+        self.downfeature = nn.Conv2d(base, 3, 1)
+
+    def forward(self, z, labels):
+        m = self.mapping(torch.cat([z, self.embed(labels)], 1) if self.classes else z)
+        x = self.upfeature(tile_class_channel(m, self.size))
+        skips = [x]
+        for i in range(self.depth):
+            x = getattr(self, f"contract{i}")(x)
+            if i in self.contract_adain:
+                x = getattr(self, f"contract_adain{i}")(x, None, labels)
+            skips.append(x)
+        if self.hidden:
+            x = self.hidden_mapping(torch.cat([x.flatten(1), self.hidden_embed(labels)], 1)).view(x.shape)
+        for j in range(self.depth):
+            x = getattr(self, f"expand_in{j}")(up2(x))
+            x = getattr(self, f"expand{j}")(torch.cat([x, skips[-2 - j]], 1))
+            if j in self.expand_adain:
+                x = getattr(self, f"expand_adain{j}")(x, None, labels)
+        return torch.tanh(self.downfeature(x))
+
+
+class MLPGenerator(nn.Module):
+    def __init__(self, o, size, classes):
+        super().__init__()
+        self.size, self.z_dim = size, o["z_dim"]
+        self.classes = classes if o["conditional"] else 0
+        h = o["base_channels"]
+        self.net = nn.Sequential(nn.Linear(self.z_dim + self.classes, 4 * h), lrelu(),
+                                 nn.Linear(4 * h, 8 * h), nn.BatchNorm1d(8 * h), lrelu(),
+                                 nn.Linear(8 * h, 16 * h), nn.BatchNorm1d(16 * h), lrelu(),
+                                 nn.Linear(16 * h, 3 * size * size), nn.Tanh())
+
+    def forward(self, z, labels):
+        if self.classes:
+            z = torch.cat([z, F.one_hot(labels, self.classes).to(z.dtype)], 1)
+        return self.net(z).view(-1, 3, self.size, self.size)
+
+
+# ---- discriminators: forward(x, labels) -> (logits, class logits or None) ----
+class DCGANDiscriminator(nn.Module):
+    def __init__(self, o, size, classes):
         super().__init__()
         n = stages_for(size)
-        self.size = size
-        self.conditional = conditional
-        if conditional:
-            self.embed = nn.Embedding(classes, embed)
-        layers, c_in = [], 3 + (1 if conditional else 0)
+        self.size, self.conditional, width = size, o["conditional"], o["base_channels"]
+        if self.conditional:
+            self.embed = nn.Embedding(classes, o["class_embed_dim"])
+        layers, c_in = [], 3 + (1 if self.conditional else 0)
         for i in range(n):
-            layers += [nn.Conv2d(c_in, width << i, 4, 2, 1, bias=False), nn.BatchNorm2d(width << i),
-                       nn.LeakyReLU(0.2, True)]
+            layers += [nn.Conv2d(c_in, width << i, 4, 2, 1, bias=False), nn.BatchNorm2d(width << i), lrelu()]
             c_in = width << i
+        if o["dropout"] > 0:
+            layers.append(nn.Dropout(o["dropout"]))
         self.net = nn.Sequential(*layers)
         self.final = nn.Conv2d(c_in, 1, 4)
+        self.class_head = nn.Linear(c_in, classes) if o["class_head"] else None
         dcgan_init(self)
 
     def forward(self, x, labels):
         if self.conditional:
-            e = self.embed(labels)  # the embedding repeated along each row, the same in every row
-            row = e.repeat(1, (self.size + e.shape[1] - 1) // e.shape[1])[:, :self.size]
-            x = torch.cat([x, row[:, None, None, :].expand(-1, 1, self.size, self.size)], 1)
-        return self.final(self.net(x)).view(-1)
+            x = torch.cat([x, tile_class_channel(self.embed(labels), self.size)], 1)
+        h = self.net(x)
+        cls = self.class_head(h.mean((2, 3))) if self.class_head is not None else None
+        return self.final(h).view(-1), cls
 
 
-def smoothed(like, lo, hi):
-    return torch.full_like(like, lo) if lo == hi else torch.rand_like(like) * (hi - lo) + lo
+class PatchGANDiscriminator(nn.Module):
+    def __init__(self, o, size, classes):
+        super().__init__()
+        self.size = size
+        self.projected = o["arch"] == "projection"
+        self.channel = o["conditional"] and not self.projected
+        if self.channel:
+            self.class_channel = nn.Embedding(classes, o["class_embed_dim"])
+        c = o["base_channels"]
+        self.upfeature = nn.Conv2d(3 + int(self.channel), c, 1)
+        blocks = []
+        for i in range(4):  # noise, conv 3x3, BN (not in the first block), LeakyReLU; twice; max-pool
+            layers = []
+            for c_in in (c, 2 * c):
+                layers += [GaussianNoise(o["noise_std"]), nn.Conv2d(c_in, 2 * c, 3, padding=1)]
+                layers += [nn.BatchNorm2d(2 * c), lrelu()] if i else [lrelu()]
+            blocks.append(nn.Sequential(*layers, nn.MaxPool2d(2)))
+            c *= 2
+        self.contract0, self.contract1, self.contract2, self.contract3 = blocks
+        self.final = nn.Conv2d(c, 1, 1)
+        patches = (size // 16) ** 2
+        if self.projected:
+            self.linear = nn.Linear(patches, 1)
+            self.projection = nn.Embedding(classes, patches) if o["conditional"] else None
+        self.class_head = nn.Linear(c, classes) if o["class_head"] else None
+
+    def forward(self, x, labels):
+        if self.channel:
+            x = torch.cat([x, tile_class_channel(self.class_channel(labels), self.size)], 1)
+        feats = self.contract3(self.contract2(self.contract1(self.contract0(self.upfeature(x)))))
+        phi = self.final(feats).flatten(1)  # [N, P]: one logit per patch
+        logits = phi
+        if self.projected:
+            logits = self.linear(phi).view(-1)
+            if self.projection is not None:
+                logits = logits + (phi * self.projection(labels)).sum(1)
+        cls = self.class_head(feats.mean((2, 3))) if self.class_head is not None else None
+        return logits, cls
 
 
-def d_loss_fn(real_logits, fake_logits, cfg):
-    return 0.5 * (F.binary_cross_entropy_with_logits(real_logits, smoothed(real_logits, *cfg["real"])) +
-                  F.binary_cross_entropy_with_logits(fake_logits, smoothed(fake_logits, *cfg["fake"])))
+class MLPDiscriminator(nn.Module):
+    def __init__(self, o, size, classes):
+        super().__init__()
+        self.classes = classes if o["conditional"] else 0
+        h, p = o["base_channels"], o["dropout"]
+        drop = lambda: [nn.Dropout(p)] if p > 0 else []
+        self.body = nn.Sequential(nn.Linear(3 * size * size + self.classes, 16 * h), lrelu(), *drop(),
+                                  nn.Linear(16 * h, 8 * h), lrelu(), *drop(), nn.Linear(8 * h, 4 * h), lrelu())
+        self.out = nn.Linear(4 * h, 1)
+        self.class_head = nn.Linear(4 * h, classes) if o["class_head"] else None
+
+    def forward(self, x, labels):
+        x = x.flatten(1)
+        if self.classes:
+            x = torch.cat([x, F.one_hot(labels, self.classes).to(x.dtype)], 1)
+        h = self.body(x)
+        return self.out(h).view(-1), (self.class_head(h) if self.class_head is not None else None)
 
 
-def g_loss_fn(fake_logits):
-    return F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))
+# ---- the autoencoding GAN's encoder and latent discriminator ----
+class Encoder(nn.Module):
+    def __init__(self, size, base, z_dim):
+        super().__init__()
+        layers, c_in = [], 3
+        for i in range(stages_for(size)):
+            layers += [nn.Conv2d(c_in, base << i, 4, 2, 1, bias=False), nn.BatchNorm2d(base << i), lrelu()]
+            c_in = base << i
+        self.convs = nn.Sequential(*layers)
+        self.out = nn.Linear(c_in * 16, z_dim)
+        dcgan_init(self)
+
+    def forward(self, x):
+        return self.out(self.convs(x).flatten(1))
 
 
+class LatentDiscriminator(nn.Module):
+    def __init__(self, z_dim, hidden):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(z_dim, hidden), lrelu(), nn.Linear(hidden, hidden), lrelu(),
+                                 nn.Linear(hidden, 1))
+
+    def forward(self, z):
+        return self.net(z).view(-1), None
+
+
+GENERATORS = dict(dcgan=DCGANGenerator, stylegan=StyleGANGenerator, unet=UNetGenerator, mlp=MLPGenerator)
+DISCRIMINATORS = dict(dcgan=DCGANDiscriminator, patchgan=PatchGANDiscriminator, projection=PatchGANDiscriminator,
+                      mlp=MLPDiscriminator)
+
+
+def build(cfg, size, classes):
+    """G, D and, for the autoencoding GAN, E and D_z."""
+    g = GENERATORS[cfg["g"]["arch"]](cfg["g"], size, classes)
+    d = DISCRIMINATORS[cfg["d"]["arch"]](cfg["d"], size, classes)
+    e = dz = None
+    if cfg["ae"]["enabled"]:
+        e = Encoder(size, cfg["ae"]["encoder_channels"], cfg["g"]["z_dim"])
+        dz = LatentDiscriminator(cfg["g"]["z_dim"], cfg["ae"]["latent_hidden"])
+    return g, d, e, dz
+
+
+# ---- losses (losses/gan_loss.cpp) ----
+class Loss:
+    def __init__(self, o):
+        self.o, self.ws, self.wc = o, 1.0, 1.0
+
+    def set_step(self, step, total):
+        span = self.o["schedule_steps"] or max(total, 1)
+        t = min(1.0, step / span)
+        self.ws = self.o["source_weight_start"] + t * (self.o["source_weight_end"] - self.o["source_weight_start"])
+        self.wc = self.o["class_weight_start"] + t * (self.o["class_weight_end"] - self.o["class_weight_start"])
+
+    def smoothed(self, like, lo, hi):
+        return torch.full_like(like, lo) if lo == hi else torch.rand_like(like) * (hi - lo) + lo
+
+    def bce_d(self, real, fake):
+        o = self.o
+        return 0.5 * (F.binary_cross_entropy_with_logits(real, self.smoothed(real, o["real_min"], o["real_max"])) +
+                      F.binary_cross_entropy_with_logits(fake, self.smoothed(fake, o["fake_min"], o["fake_max"])))
+
+    def bce_g(self, fake):
+        return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
+
+    def d(self, real, fake, labels):
+        if self.o["kind"] != "acgan":
+            return self.bce_d(real[0], fake[0])
+        classes = 0.5 * (F.cross_entropy(real[1], labels) + F.cross_entropy(fake[1], labels))
+        return self.ws * self.bce_d(real[0], fake[0]) + self.wc * classes
+
+    def g(self, fake, labels):
+        if self.o["kind"] != "acgan":
+            return self.bce_g(fake[0])
+        return self.ws * self.bce_g(fake[0]) + self.wc * F.cross_entropy(fake[1], labels)
+
+
+class Step:
+    """One training step as training/trainer.cpp's Trainer::step takes it."""
+
+    def __init__(self, cfg, g, d, e, dz):
+        self.cfg, self.g, self.d, self.e, self.dz = cfg, g, d, e, dz
+        adam = lambda m: torch.optim.Adam(m.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        self.opt_g, self.opt_d = adam(g), adam(d)
+        if e is not None:
+            self.opt_e, self.opt_dz = adam(e), adam(dz)
+        self.loss = Loss(cfg["loss"])
+        self.latent = Loss(dict(cfg["loss"], kind="bce"))
+
+    def losses_d(self, real, fake, labels, z):
+        """D's loss (and the AE-GAN's extra forwards): returns (d_loss, recon, z_enc, z_rec)."""
+        d, e = self.d, self.e
+        recon = z_enc = z_rec = None
+        if e is not None:
+            z_enc = e(real)
+            recon = self.g(z_enc, labels)
+            z_rec = e(fake)
+        d_real = d(real, labels)
+        d_loss = self.loss.d(d_real, d(fake.detach(), labels), labels)
+        if e is not None:
+            d_loss = 0.5 * (d_loss + self.loss.d(d_real, d(recon.detach(), labels), labels))
+        return d_loss, recon, z_enc, z_rec
+
+    def loss_dz(self, z, z_enc, z_rec):
+        prior = self.dz(z)
+        return 0.5 * (self.latent.d(prior, self.dz(z_enc.detach()), None) +
+                      self.latent.d(prior, self.dz(z_rec.detach()), None))
+
+    def loss_g(self, real, fake, labels, z, recon, z_enc, z_rec):
+        g_loss = self.loss.g(self.d(fake, labels), labels)
+        if self.e is not None:
+            g_loss = (g_loss + self.loss.g(self.d(recon, labels), labels) + self.latent.g(self.dz(z_enc), None) +
+                      self.latent.g(self.dz(z_rec), None))
+            g_loss = g_loss + self.cfg["ae"]["lambda_rx"] * (recon - real).abs().mean() + \
+                self.cfg["ae"]["lambda_rz"] * (z_rec - z).abs().mean()
+        return g_loss
+
+    def __call__(self, real, labels, step, total):
+        self.loss.set_step(step, total)
+        z = torch.randn(real.shape[0], self.g.z_dim)
+        fake = self.g(z, labels)
+        self.opt_d.zero_grad()
+        d_loss, recon, z_enc, z_rec = self.losses_d(real, fake, labels, z)
+        d_loss.backward()
+        self.opt_d.step()
+        if self.e is not None:
+            self.opt_dz.zero_grad()
+            self.loss_dz(z, z_enc, z_rec).backward()
+            self.opt_dz.step()
+        self.opt_g.zero_grad()
+        if self.e is not None:
+            self.opt_e.zero_grad()
+        g_loss = self.loss_g(real, fake, labels, z, recon, z_enc, z_rec)
+        g_loss.backward()
+        self.opt_g.step()
+        if self.e is not None:
+            self.opt_e.step()
+        return d_loss.item(), g_loss.item()
+
+
+# ---- augmentation (data/augment.cpp): flip, rotation with a white fill, hue rotation ----
 def warp(x, theta, background=1.0):
     grid = F.affine_grid(theta, list(x.shape), align_corners=False)
     return F.grid_sample(x - background, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + background
@@ -135,8 +535,9 @@ def augment(x, hue):
     return x
 
 
-def count_macs(model, *inputs):
-    """Multiply-accumulates of one forward pass through conv, transposed conv and linear layers."""
+def count_step_macs(modules, run_step):
+    """Multiply-accumulates of every conv, transposed-conv and linear forward that one training
+    step makes (hooks on the live step, so each model's own number of forwards is counted)."""
     macs = [0]
 
     def hook(m, inp, out):
@@ -147,9 +548,8 @@ def count_macs(model, *inputs):
         elif isinstance(m, nn.Linear):
             macs[0] += out.numel() * m.in_features
 
-    handles = [m.register_forward_hook(hook) for m in model.modules()]
-    with torch.no_grad():
-        model(*inputs)
+    handles = [m.register_forward_hook(hook) for mod in modules if mod is not None for m in mod.modules()]
+    run_step()
     for h in handles:
         h.remove()
     return macs[0]
@@ -158,54 +558,42 @@ def count_macs(model, *inputs):
 def bench(args):
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    cfg = PRESETS[args.preset]
-    g = Generator(args.size, args.classes, cfg["width"], conditional=cfg["conditional"])
-    d = Discriminator(args.size, args.classes, cfg["width"], conditional=cfg["conditional"])
-    g_ema = Generator(args.size, args.classes, cfg["width"], conditional=cfg["conditional"])
+    cfg = full_config(PRESETS[args.preset])
+    g, d, e, dz = build(cfg, args.size, args.classes)
+    g_ema = GENERATORS[cfg["g"]["arch"]](cfg["g"], args.size, args.classes)
     g_ema.load_state_dict(g.state_dict())
     g_ema.eval().requires_grad_(False)
-    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    step = Step(cfg, g, d, e, dz)
     data = torch.randint(0, 256, (args.batch * 4, args.size, args.size, 3), dtype=torch.uint8)
     data_labels = torch.arange(args.batch * 4) % args.classes
     perm = torch.randperm(data.shape[0])
+    total = args.warmup + args.steps
 
-    def step(i):
+    def train_step(i):
         idx = perm[(i % 4) * args.batch:(i % 4 + 1) * args.batch]
-        real = data[idx].permute(0, 3, 1, 2).float().div(127.5).sub(1)
-        labels = data_labels[idx]
-        real = augment(real, cfg["hue"])
-        z = torch.randn(args.batch, g.z_dim)
-        fake = g(z, labels)
-        opt_d.zero_grad()
-        d_loss = d_loss_fn(d(real, labels), d(fake.detach(), labels), cfg)
-        d_loss.backward()
-        opt_d.step()
-        opt_g.zero_grad()
-        g_loss = g_loss_fn(d(fake, labels))
-        g_loss.backward()
-        opt_g.step()
+        real = augment(data[idx].permute(0, 3, 1, 2).float().div(127.5).sub(1), cfg["hue"])
+        out = step(real, data_labels[idx], i, total)
         with torch.no_grad():
             beta = min(0.999, (1 + i) / (10 + i))
             for pe, p in zip(g_ema.parameters(), g.parameters()):
                 pe.mul_(beta).add_(p, alpha=1 - beta)
             for be, b in zip(g_ema.buffers(), g.buffers()):
                 be.copy_(b)
-        return d_loss.item(), g_loss.item()
+        return out
 
     for i in range(args.warmup):
-        step(i)
+        train_step(i)
     if args.profile:  # one step under the profiler: self CPU time per aten op, then exit
         from torch.profiler import profile, ProfilerActivity
         with profile(activities=[ProfilerActivity.CPU], record_shapes=True) as prof:
-            step(args.warmup)
+            train_step(args.warmup)
         print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=args.profile))
         print(prof.key_averages(group_by_input_shape=True).table(sort_by="self_cpu_time_total", row_limit=args.profile))
         return
     times = []
     for i in range(args.steps):
         t = time.perf_counter()
-        step(args.warmup + i)
+        train_step(args.warmup + i)
         times.append(time.perf_counter() - t)
     step_s = statistics.median(times)
 
@@ -219,15 +607,10 @@ def bench(args):
             g_ema(z, labels).add(1).mul(127.5).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1).contiguous()
             sample_times.append(time.perf_counter() - t)
 
-    # Model FLOPs of one training step: G forward once; D forward three times (real, detached fake,
-    # fake); backward counted as twice its forward (input and weight gradients): D backward three
-    # times, G backward once. FLOPs = 2 x MACs.
-    x = torch.zeros(args.batch, 3, args.size, args.size)
-    lab = torch.zeros(args.batch, dtype=torch.long)
-    g.eval(), d.eval()
-    macs_g = count_macs(g, torch.zeros(args.batch, g.z_dim), lab)
-    macs_d = count_macs(d, x, lab)
-    step_flops = 2 * (3 * macs_g + 9 * macs_d)
+    # Model FLOPs of one training step, counted on an extra (untimed) step: 2 FLOPs per MAC of
+    # every forward, and each backward as twice its forward (input and weight gradients).
+    macs = count_step_macs([g, d, e, dz], lambda: train_step(total))
+    step_flops = 6 * macs
     print(json.dumps(dict(impl=args.tag, torch=torch.__version__, preset=args.preset, size=args.size, batch=args.batch,
                           threads=torch.get_num_threads(), steps=args.steps, img_per_s=args.batch / step_s,
                           step_ms=1000 * step_s, sample_ms=1000 * statistics.median(sample_times),
@@ -239,6 +622,7 @@ DTYPES = {"F32": torch.float32, "F64": torch.float64, "I64": torch.int64, "I32":
 
 
 def load_safetensors(path):
+    """-> (tensors, metadata)"""
     with open(path, "rb") as f:
         raw = f.read()
     n = struct.unpack("<Q", raw[:8])[0]
@@ -251,7 +635,7 @@ def load_safetensors(path):
         buf = bytearray(raw[8 + n + a:8 + n + b])
         t = torch.frombuffer(buf, dtype=DTYPES[info["dtype"]]) if b > a else torch.empty(0, dtype=DTYPES[info["dtype"]])
         out[name] = t.reshape(info["shape"]).clone()
-    return out
+    return out, header.get("__metadata__", {})
 
 
 def save_safetensors(path, tensors):
@@ -269,28 +653,48 @@ def save_safetensors(path, tensors):
 
 
 def equiv(args):
-    """One D loss and one G loss with their gradients, from the C++ side's weights and inputs."""
+    """The step's losses with their gradients, from the C++ side's config, weights and inputs.
+    The C++ side makes the step deterministic (constant label targets, no noise or dropout);
+    metadata "g_eval" = "1" runs G in eval mode (StyleGAN's noise injection off)."""
     torch.set_num_threads(1)
-    t = load_safetensors(args.input)
-    size, classes, width = (int(v) for v in t["meta.size_classes_width"].tolist())
-    conditional = bool(t["meta.conditional"].item())
-    g = Generator(size, classes, width, conditional=conditional)
-    d = Discriminator(size, classes, width, conditional=conditional)
-    g.load_state_dict({k[2:]: v for k, v in t.items() if k.startswith("G.")})
-    d.load_state_dict({k[2:]: v for k, v in t.items() if k.startswith("D.")})
-    cfg = dict(real=(0.9, 0.9), fake=(0.0, 0.0))  # constant targets: no randomness to share
+    t, meta = load_safetensors(args.input)
+    cfg = full_config(json.loads(meta["config"]))
+    size, classes = int(meta["size"]), int(meta["classes"])
+    g, d, e, dz = build(cfg, size, classes)
+    nets = dict(G=g, D=d, E=e, Dz=dz)
+    for prefix, net in nets.items():
+        if net is not None:
+            net.load_state_dict({k[len(prefix) + 1:]: v for k, v in t.items() if k.startswith(prefix + ".")})
+    if meta.get("g_eval") == "1":
+        g.eval()
+    step = Step(cfg, g, d, e, dz)
+    step.loss.set_step(0, 1)
     z, labels, real = t["in.z"], t["in.labels"], t["in.real"]
+    out = {}
+
+    def grads(tag):
+        for prefix, net in nets.items():
+            if net is not None:
+                for k, p in net.named_parameters():
+                    if p.grad is not None:
+                        out[f"grad.{tag}.{prefix}.{k}"] = p.grad.clone()
+                net.zero_grad(set_to_none=True)
+
     fake = g(z, labels)
-    d_real, d_fake = d(real, labels), d(fake.detach(), labels)
-    d_loss = d_loss_fn(d_real, d_fake, cfg)
-    d_loss.backward()
-    out = {"out.fake": fake, "out.d_real": d_real, "out.d_fake": d_fake, "out.d_loss": d_loss.reshape(1)}
-    out.update({"grad.D." + k: p.grad.clone() for k, p in d.named_parameters()})
-    d.zero_grad()
-    g_loss = g_loss_fn(d(fake, labels))
+    out["out.fake"] = fake
+    d_loss, recon, z_enc, z_rec = step.losses_d(real, fake, labels, z)
+    d_loss.backward(retain_graph=True)
+    out["out.d_loss"] = d_loss.reshape(1)
+    grads("d")
+    if e is not None:
+        dz_loss = step.loss_dz(z, z_enc, z_rec)
+        dz_loss.backward(retain_graph=True)
+        out["out.dz_loss"] = dz_loss.reshape(1)
+        grads("dz")
+    g_loss = step.loss_g(real, fake, labels, z, recon, z_enc, z_rec)
     g_loss.backward()
     out["out.g_loss"] = g_loss.reshape(1)
-    out.update({"grad.G." + k: p.grad for k, p in g.named_parameters()})
+    grads("g")
     save_safetensors(args.output, out)
 
 
