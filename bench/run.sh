@@ -5,14 +5,14 @@
 # the model FLOP rate and its share of the sgemm ceiling measured in the same run.
 #
 #   bench/run.sh [--reps 3] [--steps 5] [--threads 2] [--size 64] [--batch 128]
-#                [--presets "cdcgan cdcgan-quick dcgan"] [--cpp-only "stylegan unet ..."]
+#                [--presets "cdcgan stylegan ..."] [--cpp-only "..."]
 #
 # Presets without a Python twin (--cpp-only) are measured once, C++ only.
 # Writes out/bench/results.jsonl (every measurement) and out/bench/summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=3 STEPS=5 THREADS=2 SIZE=64 BATCH=128
-PRESETS="cdcgan cdcgan-quick dcgan"
+PRESETS="cdcgan cdcgan-quick dcgan stylegan unet unet-proj acgan aegan aegan-ac mlp"
 CPP_ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in

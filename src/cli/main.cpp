@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "pokegan/common/blas_env.h"
 #include "pokegan/common/error.h"
+#include "pokegan/common/memory.h"
 #include "pokegan/common/threads.h"
 
 namespace {
@@ -16,6 +17,7 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 
 int main(int argc, char** argv) {
   pokegan::retune_blas_or_continue(argv);  // may re-exec once with OPENBLAS_CORETYPE set
+  pokegan::keep_freed_memory_in_heap();     // no mmap/munmap of activation buffers every step
   CLI::App app{"pokegan: class-conditional GANs that generate Pokémon sprites of a chosen type"};
   app.require_subcommand(1);
   app.fallthrough();

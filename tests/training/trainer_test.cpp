@@ -5,6 +5,8 @@
 #include <cmath>
 #include <fstream>
 
+#include "pokegan/common/device.h"
+#include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/training/presets.h"
@@ -102,6 +104,47 @@ TEST_F(TrainerTest, CheckpointedGeneratorSamplesTheSame) {
   EXPECT_EQ(lg.step, 2);
   EXPECT_TRUE(torch::equal(a, generate(*lg.g, labels, 5)));
   EXPECT_FALSE(torch::equal(a, generate(*lg.g, labels, 6)));
+}
+
+TEST(Autocast, GuardRunsLinearLayersInBfloat16AndRestores) {
+  torch::nn::Linear lin(4, 3);
+  const auto x = torch::randn({2, 4});
+  {
+    AutocastGuard on(torch::Device(torch::kCPU), true);
+    EXPECT_EQ(lin->forward(x).scalar_type(), torch::kBFloat16);
+    {
+      AutocastGuard off(torch::Device(torch::kCPU), false);  // leaves it as it is
+      EXPECT_EQ(lin->forward(x).scalar_type(), torch::kBFloat16);
+    }
+  }
+  EXPECT_EQ(lin->forward(x).scalar_type(), torch::kFloat32);
+  EXPECT_EQ(lin->weight.scalar_type(), torch::kFloat32);
+}
+
+// amp=bf16 on the CPU: the step's forwards run under autocast; losses stay finite and float32,
+// weights float32 and updated. Presets cover the transposed convs, instance and batch norm, the
+// AC-GAN head and the AE-GAN's encoder and latent D.
+TEST_F(TrainerTest, Bfloat16AutocastStepsTrainEveryFamily) {
+  for (const std::string name : {"cdcgan", "stylegan", "aegan-ac", "mlp"}) {
+    SCOPED_TRACE(name);
+    TrainConfig c = tiny_config(name);
+    c.amp = "bf16";
+    test::TempDir dir;
+    Trainer t(c, ds, dir / "run");
+    const auto before = t.generator().parameters()[0].clone();
+    for (int i = 0; i < 3; ++i) {
+      const StepStats s = t.step();
+      EXPECT_TRUE(std::isfinite(s.d_loss) && std::isfinite(s.g_loss));
+    }
+    for (const auto& p : t.generator().parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat32);
+    EXPECT_FALSE(torch::equal(before, t.generator().parameters()[0]));
+  }
+}
+
+TEST(ConfigAmp, UnknownModeIsRefused) {
+  TrainConfig c = preset("cdcgan");
+  c.amp = "fp8";
+  EXPECT_THROW(validate(c), Error);
 }
 
 }  // namespace pokegan

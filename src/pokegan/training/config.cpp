@@ -58,6 +58,7 @@ void validate(const TrainConfig& c) {
   need(c.loss.schedule_steps >= 0, "loss.schedule_steps must be >= 0");
   need(c.ae.lambda_rx >= 0 && c.ae.lambda_rz >= 0, "ae.lambda_rx and ae.lambda_rz must be >= 0");
   need(c.loss.kind != "acgan" || c.d.class_head, "loss.kind=acgan needs d.class_head=true");
+  need(c.amp == "off" || c.amp == "bf16", "amp must be 'off' or 'bf16'");
 }
 
 }  // namespace pokegan

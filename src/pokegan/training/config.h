@@ -70,6 +70,10 @@ struct TrainConfig {
   // Generator EMA (as StyleGAN2-ADA and BigGAN): sampling uses an exponential moving average of
   // G's weights, decay ema_decay with a warm-up of min(decay, (1 + step) / (10 + step)). 0 = off.
   double ema_decay = 0.999;
+  // Mixed precision for the training step's forward passes: "off" or "bf16" (autocast; weights,
+  // gradients, optimiser state and losses stay float32). Meant for CUDA; on CPUs without bfloat16
+  // instructions it is slower (docs/performance.md).
+  std::string amp = "off";
 
   int num_classes() const { return static_cast<int>(classes.size()); }
 };
@@ -83,7 +87,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimOptions, lr_g, lr_d, beta1,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, preset, description, data, image_size, classes,
                                                 g, d, loss, augment, optim, ae, batch, steps, epochs, seed,
                                                 split, log_every, sample_every, checkpoint_every,
-                                                keep_checkpoints, samples_per_class, ema_decay)
+                                                keep_checkpoints, samples_per_class, ema_decay, amp)
 
 // Applies "a.b.c=value" to the config. The value is parsed as JSON when it parses (numbers, true,
 // [1,2]), else taken as a string. Throws Error for an unknown key or a value of the wrong type.

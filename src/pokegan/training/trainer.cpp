@@ -8,6 +8,7 @@
 #include <mutex>
 #include <regex>
 
+#include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/common/progress.h"
@@ -48,6 +49,7 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   cfg_.image_size = ds.size;
   cfg_.classes = ds.classes;
   validate(cfg_);
+  tune_for_device(device_);
   torch::manual_seed(cfg_.seed);  // model init draws from it; later steps keep drawing from it
   build();
   fs::create_directories(run_dir_);
@@ -61,6 +63,7 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   if (ds.size != cfg_.image_size || ds.classes != cfg_.classes)
     throw Error("the dataset does not match the checkpoint (image size or classes differ)");
   validate(cfg_);
+  tune_for_device(device_);
   build();
   for (const Part& p : parts()) {
     get_module(ckpt, p.prefix, *p.module);
@@ -143,25 +146,49 @@ StepStats Trainer::step() {
   auto [real, labels] = loader_->next();  // [B, 3, S, S], [B]
   real = augment(real, cfg_.augment).to(device_);
   labels = labels.to(device_);
-  const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
-  const auto fake = g_->forward(z, labels);  // [B, 3, S, S], reused by every update below
-  // What D sees goes through DiffAugment when it is on (real and fake alike, in both updates).
+  // Every network forward goes through these: under bf16 autocast when amp is on, with float32
+  // results, so that losses, reconstructions and D's inputs are float32 either way.
+  const bool amp = cfg_.amp == "bf16";
   const std::string& policy = cfg_.augment.diffaug;
-  auto seen = [&](const torch::Tensor& x) { return policy.empty() ? x : diff_augment(x, policy); };
+  auto G = [&](const torch::Tensor& z, const torch::Tensor& y) {
+    AutocastGuard autocast(device_, amp);
+    return g_->forward(z, y).to(torch::kFloat32);
+  };
+  auto E = [&](const torch::Tensor& x) {
+    AutocastGuard autocast(device_, amp);
+    return e_->forward(x).to(torch::kFloat32);
+  };
+  // What D sees goes through DiffAugment when it is on (real and fake alike, in both updates).
+  auto D = [&](const torch::Tensor& x) {
+    const auto seen = policy.empty() ? x : diff_augment(x, policy);
+    AutocastGuard autocast(device_, amp);
+    DOutput o = d_->forward(seen, labels);
+    o.logits = o.logits.to(torch::kFloat32);
+    if (o.class_logits.defined()) o.class_logits = o.class_logits.to(torch::kFloat32);
+    return o;
+  };
+  auto Dz = [&](const torch::Tensor& z) {
+    AutocastGuard autocast(device_, amp);
+    DOutput o = dz_->forward(z);
+    o.logits = o.logits.to(torch::kFloat32);
+    return o;
+  };
+  const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
+  const auto fake = G(z, labels);  // [B, 3, S, S], reused by every update below
   // AE-GAN: E(x), its reconstruction G(E(x)) and E(G(z)), each computed once.
   torch::Tensor z_enc, recon, z_rec;
   if (e_) {
-    z_enc = e_->forward(real);         // [B, z]
-    recon = g_->forward(z_enc, labels);  // [B, 3, S, S]
-    z_rec = e_->forward(fake);         // [B, z]
+    z_enc = E(real);           // [B, z]
+    recon = G(z_enc, labels);  // [B, 3, S, S]
+    z_rec = E(fake);           // [B, z]
   }
   StepStats s;
 
   // D: real vs. detached fake (and vs. detached reconstructions for the AE-GAN).
   opt_d_->zero_grad();
-  const DOutput d_real = d_->forward(seen(real), labels);
-  const DOutput d_fake = d_->forward(seen(fake.detach()), labels);
-  const auto d_loss = e_ ? aegan_d_loss(*loss_, d_real, d_fake, d_->forward(seen(recon.detach()), labels), labels)
+  const DOutput d_real = D(real);
+  const DOutput d_fake = D(fake.detach());
+  const auto d_loss = e_ ? aegan_d_loss(*loss_, d_real, d_fake, D(recon.detach()), labels)
                          : loss_->d_loss(d_real, d_fake, labels);
   d_loss.backward();
   opt_d_->step();
@@ -169,8 +196,7 @@ StepStats Trainer::step() {
   // D_z: prior samples z vs. E(x) and E(G(z)).
   if (e_) {
     opt_dz_->zero_grad();
-    const auto dz_loss = aegan_dz_loss(*latent_loss_, dz_->forward(z), dz_->forward(z_enc.detach()),
-                                       dz_->forward(z_rec.detach()));
+    const auto dz_loss = aegan_dz_loss(*latent_loss_, Dz(z), Dz(z_enc.detach()), Dz(z_rec.detach()));
     dz_loss.backward();
     opt_dz_->step();
     s.extra["dz_loss"] = dz_loss.item<double>();
@@ -178,12 +204,12 @@ StepStats Trainer::step() {
 
   // G (and E): through the updated D (and D_z).
   opt_g_->zero_grad();
-  const DOutput d_fake_g = d_->forward(seen(fake), labels);
+  const DOutput d_fake_g = D(fake);
   torch::Tensor g_loss;
   if (e_) {
     opt_e_->zero_grad();
-    const auto t = aegan_g_loss(*loss_, *latent_loss_, d_fake_g, d_->forward(seen(recon), labels), dz_->forward(z_enc),
-                                dz_->forward(z_rec), real, recon, z, z_rec, labels, cfg_.ae.lambda_rx, cfg_.ae.lambda_rz);
+    const auto t = aegan_g_loss(*loss_, *latent_loss_, d_fake_g, D(recon), Dz(z_enc), Dz(z_rec), real, recon, z, z_rec,
+                                labels, cfg_.ae.lambda_rx, cfg_.ae.lambda_rz);
     g_loss = t.total;
     s.extra["rec_x"] = t.rec_x.item<double>();
     s.extra["rec_z"] = t.rec_z.item<double>();
