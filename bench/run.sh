@@ -39,14 +39,14 @@ RESULTS=out/bench/results.jsonl
 common="--size $SIZE --batch $BATCH --steps $STEPS"
 cpp() { "$BIN" --threads "$THREADS" bench --preset "$1" $common | tee -a "$RESULTS"; }
 py() { $PY bench/torch_ref.py bench --preset "$1" $common --threads "$THREADS" | tee -a "$RESULTS"; }
-# The Python twin twice: as a user runs it (OpenBLAS picks its own kernels) and with the
-# OPENBLAS_CORETYPE pokegan chose, so that the C++ side's BLAS tuning is not counted as its own win.
+# The Python twin twice: as a user runs it, and with the process settings pokegan gives itself
+# (the OPENBLAS_CORETYPE it picks, and glibc malloc keeping freed memory: common/memory.h), so that
+# those wins are not counted as the C++ side's own.
 CORE=$("$BIN" bench --blas-core)
+TUNED="GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647"
+[ -n "$CORE" ] && TUNED="$TUNED OPENBLAS_CORETYPE=$CORE"
 pyt() {
-  if [ -n "$CORE" ]; then
-    OPENBLAS_CORETYPE=$CORE $PY bench/torch_ref.py bench --preset "$1" $common --threads "$THREADS" --tag pytorch-coretype |
-      tee -a "$RESULTS"
-  fi
+  env $TUNED $PY bench/torch_ref.py bench --preset "$1" $common --threads "$THREADS" --tag pytorch-tuned | tee -a "$RESULTS"
 }
 for rep in $(seq 1 "$REPS"); do
   echo "== repetition $rep of $REPS" >&2

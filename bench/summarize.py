@@ -17,14 +17,14 @@ first = rows[0]
 print(f"size {first['size']}, batch {first['batch']}, {first['threads']} threads, "
       f"{first['steps']} timed steps per measurement, medians of {len(rows)} measurements in all; "
       f"sgemm ceiling (1024^3 float, same runs): {sgemm:.1f} GFLOP/s\n")
-print("| preset | C++ img/s | PyTorch img/s | C++ / PyTorch | PyTorch + coretype img/s | C++ / that "
-      "| C++ 64 sprites (ms) | PyTorch 64 sprites (ms) | PyTorch + coretype (ms) "
+print("| preset | C++ img/s | PyTorch img/s | C++ / PyTorch | PyTorch tuned img/s | C++ / that "
+      "| C++ 64 sprites (ms) | PyTorch 64 sprites (ms) | PyTorch tuned (ms) "
       "| step GFLOP | C++ GFLOP/s | share of sgemm |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for p in presets:
     c, y = med(p, "pokegan", "img_per_s"), med(p, "pytorch", "img_per_s")
     cs, ys = med(p, "pokegan", "sample_ms"), med(p, "pytorch", "sample_ms")
-    t, ts = med(p, "pytorch-coretype", "img_per_s"), med(p, "pytorch-coretype", "sample_ms")
+    t, ts = med(p, "pytorch-tuned", "img_per_s"), med(p, "pytorch-tuned", "sample_ms")
     gflop = med(p, "pytorch", "step_gflop")
     f = lambda v, fmt: "-" if v is None else fmt.format(v)
     rate = gflop * c / first["batch"] if (gflop and c) else None

@@ -2,8 +2,6 @@
 
 #include <torch/version.h>
 #include <torch/nn/functional/conv.h>
-#include <torch/nn/functional/padding.h>
-#include <torch/nn/functional/pixelshuffle.h>
 
 #include <torch/nn/functional/upsampling.h>
 #include <torch/nn/modules/activation.h>
@@ -108,17 +106,26 @@ torch::Tensor fast_conv_transpose(torch::nn::ConvTranspose2dImpl& conv, const to
     return conv.bias.defined() ? y + conv.bias.view({1, cout, 1, 1}) : y;
   }
   if (s0 == 2 && s1 == 2 && p0 == 1 && p1 == 1) {
-    // Output row 2i+a takes input rows i+d (d in -1..1) through kernel row kh(a, d):
-    //   a = 0: d = -1 -> 3, d = 0 -> 1;  a = 1: d = 0 -> 2, d = +1 -> 0;  other d: no tap (index 4 = 0).
-    static const std::vector<int64_t> taps = {3, 1, 4, 4, 2, 0};  // [a][d+1], flattened
+    // Output row 2i+a takes input rows i-1+a+t (t = 0, 1) through kernel row kh(a, t):
+    //   a = 0: rows i-1, i through 3, 1;  a = 1: rows i, i+1 through 2, 0  (likewise for columns).
+    // One 2x2 convolution over the input padded by 1 computes, at position p, every phase's sum
+    // over input rows p-1 and p, each phase with its own 2x2 share of the kernel (4 Cout output
+    // channels); phase a reads its rows at p = i + a. Work: (H+1)(W+1)/(HW) of the transposed
+    // conv's, against 9/4 for the earlier 3x3 form.
+    static const std::vector<int64_t> taps = {3, 1, 2, 0};  // [a][t], flattened
     const auto idx = torch::tensor(taps, torch::TensorOptions().dtype(torch::kLong).device(w.device()));
-    auto wp = F::pad(w, F::PadFuncOptions({0, 1, 0, 1}));  // [Cin, Cout, 5, 5], row/col 4 = 0
-    wp = wp.index_select(2, idx).index_select(3, idx);    // [Cin, Cout, (a,dh)=6, (b,dw)=6]
-    const auto k = wp.view({cin, cout, 2, 3, 2, 3})
-                       .permute({1, 2, 4, 0, 3, 5})            // [Cout, a, b, Cin, dh, dw]
-                       .reshape({cout * 4, cin, 3, 3});
+    const auto k = w.index_select(2, idx).index_select(3, idx)  // [Cin, Cout, (a,t)=4, (b,u)=4]
+                       .view({cin, cout, 2, 2, 2, 2})
+                       .permute({1, 2, 4, 0, 3, 5})  // [Cout, a, b, Cin, t, u]
+                       .reshape({cout * 4, cin, 2, 2});
     const auto bias = conv.bias.defined() ? conv.bias.repeat_interleave(4) : torch::Tensor();
-    return F::pixel_shuffle(F::conv2d(x, k, F::Conv2dFuncOptions().bias(bias).padding(1)), 2);
+    const int64_t h = x.size(2), wd = x.size(3);
+    const auto y = F::conv2d(x, k, F::Conv2dFuncOptions().bias(bias).padding(1)).view({n, cout, 2, 2, h + 1, wd + 1});
+    auto phase = [&](int64_t a, int64_t b) { return y.select(2, a).select(2, b).narrow(2, a, h).narrow(3, b, wd); };
+    return torch::stack({phase(0, 0), phase(0, 1), phase(1, 0), phase(1, 1)}, 2)  // [N, Cout, (a,b), H, W]
+        .view({n, cout, 2, 2, h, wd})
+        .permute({0, 1, 4, 2, 5, 3})  // [N, Cout, H, a, W, b]
+        .reshape({n, cout, 2 * h, 2 * wd});
   }
   return conv.forward(x);
 }

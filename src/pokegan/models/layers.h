@@ -71,10 +71,10 @@ torch::Tensor instance_norm(const torch::Tensor& x, double eps = 1e-5);
 
 // The same function as conv->forward(x) for a 4x4 transposed convolution, computed through fast
 // kernels (docs/performance.md): with a 1x1 input (DCGAN's first layer) as one matrix product;
-// with stride 2 and padding 1 as one 3x3 convolution to 4x the channels (each output phase uses
-// its 2x2 share of the kernel) followed by a pixel shuffle, which LibTorch runs through oneDNN,
-// where its own transposed convolution takes a per-sample BLAS path whose backward dominated the
-// DCGAN step. Other shapes fall through to conv->forward. Gradients reach conv's own weight and
+// with stride 2 and padding 1 as one 2x2 convolution to 4x the channels (each output phase uses
+// its 2x2 share of the kernel) whose four phases are interleaved into the output. LibTorch runs
+// that convolution through oneDNN, where its own transposed convolution takes a per-sample BLAS
+// path whose backward dominated the DCGAN step. Other shapes fall through to conv->forward. Gradients reach conv's own weight and
 // bias, so parameters, initialisation and checkpoints are unchanged.
 torch::Tensor fast_conv_transpose(torch::nn::ConvTranspose2dImpl& conv, const torch::Tensor& x);
 
