@@ -4,14 +4,14 @@
 # Repetitions alternate which side goes first; the summary prints medians and C++/Python ratios,
 # the model FLOP rate and its share of the sgemm ceiling measured in the same run.
 #
-#   bench/run.sh [--reps 3] [--steps 5] [--threads 2] [--size 64] [--batch 128]
+#   bench/run.sh [--reps 3] [--steps 5] [--threads 2] [--size 64] [--batch 128] [--sample-reps 20]
 #                [--presets "cdcgan stylegan ..."] [--cpp-only "..."]
 #
 # Presets without a Python twin (--cpp-only) are measured once, C++ only.
 # Writes out/bench/results.jsonl (every measurement) and out/bench/summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPS=3 STEPS=5 THREADS=2 SIZE=64 BATCH=128
+REPS=3 STEPS=5 THREADS=2 SIZE=64 BATCH=128 SAMPLE_REPS=20
 PRESETS="cdcgan cdcgan-quick dcgan stylegan unet unet-proj acgan aegan aegan-ac mlp"
 CPP_ONLY=""
 while [ $# -gt 0 ]; do
@@ -21,6 +21,7 @@ while [ $# -gt 0 ]; do
     --threads) THREADS=$2; shift 2 ;;
     --size) SIZE=$2; shift 2 ;;
     --batch) BATCH=$2; shift 2 ;;
+    --sample-reps) SAMPLE_REPS=$2; shift 2 ;;
     --presets) PRESETS=$2; shift 2 ;;
     --cpp-only) CPP_ONLY=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
@@ -36,7 +37,7 @@ fi
 mkdir -p out/bench
 RESULTS=out/bench/results.jsonl
 : > "$RESULTS"
-common="--size $SIZE --batch $BATCH --steps $STEPS"
+common="--size $SIZE --batch $BATCH --steps $STEPS --sample-reps $SAMPLE_REPS"
 cpp() { "$BIN" --threads "$THREADS" bench --preset "$1" $common | tee -a "$RESULTS"; }
 py() { $PY bench/torch_ref.py bench --preset "$1" $common --threads "$THREADS" | tee -a "$RESULTS"; }
 # The Python twin twice: as a user runs it, and with the process settings pokegan gives itself
