@@ -7,7 +7,8 @@
 #   bench/run.sh [--reps 3] [--steps 5] [--threads 2] [--size 64] [--batch 128] [--sample-reps 20]
 #                [--presets "cdcgan stylegan ..."] [--cpp-only "..."]
 #
-# Presets without a Python twin (--cpp-only) are measured once, C++ only.
+# Presets named in --cpp-only are measured once, C++ only (every preset has a Python twin; this
+# skips the slower Python side).
 # Writes out/bench/results.jsonl (every measurement) and out/bench/summary.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."

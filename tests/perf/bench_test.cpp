@@ -4,8 +4,11 @@
 
 #include <torch/cuda.h>
 
+#include <cstdlib>
+
 #include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
+#include "pokegan/common/memory.h"
 #include "pokegan/common/threads.h"
 
 namespace pokegan {
@@ -41,6 +44,20 @@ TEST(Device, ParsesCpuAndRefusesUnknownOrMissingDevices) {
   EXPECT_EQ(parse_device("cpu"), c10::Device(c10::kCPU));
   EXPECT_THROW(parse_device("tpu"), Error);
   if (!torch::cuda::is_available()) EXPECT_THROW(parse_device("cuda"), Error);
+}
+
+TEST(Bench, RefusesACudaDeviceWithoutCuda) {
+  if (torch::cuda::is_available()) GTEST_SKIP() << "a GPU is visible";
+  BenchOptions o;
+  o.device = "cuda";
+  EXPECT_THROW(run_bench(o), Error);
+}
+
+TEST(Memory, GlibcTakesTheSettingsUnlessTurnedOff) {
+  ::setenv("POKEGAN_NO_MALLOC_TUNING", "1", 1);
+  EXPECT_FALSE(keep_freed_memory_in_heap());
+  ::unsetenv("POKEGAN_NO_MALLOC_TUNING");
+  EXPECT_TRUE(keep_freed_memory_in_heap());
 }
 
 }  // namespace pokegan

@@ -75,9 +75,9 @@ torch::Tensor upsample2x(const torch::Tensor& x) {
 }
 
 torch::Tensor instance_norm(const torch::Tensor& input, double eps) {
-  // LibTorch's fused kernel (one pass for the statistics, one for the normalisation, and one
-  // autograd node), which took StyleGAN sampling from 133 to ... ms against the mean/var/sub/div
-  // composition. In float32 also under bf16 autocast: a bfloat16 variance keeps 8 bits.
+  // LibTorch's fused kernel (one pass for the statistics, one for the normalisation, one autograd
+  // node) in place of a mean/var/sub/div composition: 64 StyleGAN sprites 104 -> 81 ms, its
+  // training step 66 -> 71 img/s (consecutive runs, docs/performance.md). In float32 also under bf16 autocast: a bfloat16 variance keeps 8 bits.
   return torch::instance_norm(input.to(torch::kFloat32), /*weight=*/{}, /*bias=*/{}, /*running_mean=*/{},
                               /*running_var=*/{}, /*use_input_stats=*/true, /*momentum=*/0.0, eps,
                               /*cudnn_enabled=*/true);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "pokegan/common/blas_env.h"
+#include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/common/fs.h"
@@ -84,7 +85,8 @@ BenchResult run_bench(const BenchOptions& opt) {
   BenchResult r;
   r.threads = at::get_num_threads();
   {
-    Trainer t(cfg, ds, dir);
+    const torch::Device device = parse_device(opt.device);
+    Trainer t(cfg, ds, dir, device);
     if (opt.channels_last) {
       use_channels_last(t.generator());
       use_channels_last(t.discriminator());
@@ -106,11 +108,11 @@ BenchResult run_bench(const BenchOptions& opt) {
     for (int i = 0; i < opt.sample_count; ++i) lab[size_t(i)] = i % opt.classes;
     const auto labels = torch::tensor(lab, torch::kLong);
     const auto z = fixed_noise(opt.sample_count, g.z_dim(), opt.seed + 1);
-    generate(g, z, labels);  // warm-up
+    generate(g, z, labels, device);  // warm-up
     std::vector<double> sample_ms;
     for (int i = 0; i < opt.sample_reps; ++i) {
       const auto start = Clock::now();
-      const auto images = to_uint8_images(generate(g, z, labels));
+      const auto images = to_uint8_images(generate(g, z, labels, device));
       sample_ms.push_back(ms_since(start));
     }
     r.sample_ms = median(sample_ms);

@@ -17,6 +17,7 @@ struct BenchOptions {
   bool channels_last = false;
   std::string mkldnn = "on";      // on | off: oneDNN (mkldnn) convolutions
   int blas_threads = 1;           // OpenBLAS threads while training (pokegan's default: 1)
+  std::string device = "cpu";     // cpu | cuda | cuda:N (train and sample there; sgemm stays on the CPU)
   uint64_t seed = 0;
 };
 

@@ -17,8 +17,9 @@ torch::Tensor fixed_noise(int64_t n, int64_t z_dim, uint64_t seed) {
 
 torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Tensor& labels, torch::Device device) {
   torch::NoGradGuard no_grad;
-  // Inference only: transposed convs run one BLAS call per sample, so BLAS may use every core here
-  // (training keeps it at one thread under LibTorch's own; docs/performance.md).
+  // Inference only: BLAS may use every core here for the matrix products (the DCGAN's first layer,
+  // MLP and mapping networks); training keeps it at one thread under LibTorch's own
+  // (docs/performance.md).
   const ScopedBlasThreads blas;
   const bool was_training = g.is_training();
   g.eval();
