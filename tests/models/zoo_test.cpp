@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/threads.h"
 #include "pokegan/models/autoencoder.h"
 #include "pokegan/models/layers.h"
 #include "pokegan/models/networks.h"
@@ -145,6 +146,26 @@ TEST(PatchGAN, NoiseOnlyInTrainingAndSettable) {
   d->set_noise_std(0.0);
   const auto a = d->forward(x, y).logits, b = d->forward(x, y).logits;
   EXPECT_TRUE(torch::allclose(a, b, 1e-5, 1e-5));  // BN in train mode on the same batch: same output
+}
+
+TEST(ParallelRandn, SeededNoiseIsTheSameForAnyThreadCountAndStandardNormal) {
+  const std::vector<int64_t> sizes = {4, 8, 96, 96};  // 294,912 elements: two chunks
+  auto draw = [&](int threads) {
+    set_threads(threads);
+    torch::manual_seed(3);
+    return std::make_pair(parallel_randn(sizes, torch::TensorOptions()), parallel_randn(sizes, torch::TensorOptions()));
+  };
+  const auto [a1, b1] = draw(1);
+  const auto [a2, b2] = draw(2);
+  set_threads(1);
+  EXPECT_TRUE(torch::equal(a1, a2));
+  EXPECT_TRUE(torch::equal(b1, b2));
+  EXPECT_FALSE(torch::equal(a1, b1));  // the default generator moved on
+  EXPECT_NEAR(a1.mean().item<double>(), 0.0, 0.01);
+  EXPECT_NEAR(a1.std().item<double>(), 1.0, 0.01);
+  // The two chunks are not copies of each other.
+  const auto flat = a1.view({-1});
+  EXPECT_FALSE(torch::equal(flat.narrow(0, 0, 1000), flat.narrow(0, 1 << 18, 1000)));
 }
 
 }  // namespace pokegan

@@ -1,5 +1,7 @@
 #include "pokegan/models/layers.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+#include <ATen/Parallel.h>
 #include <torch/version.h>
 #include <torch/nn/functional/conv.h>
 
@@ -12,9 +14,31 @@ namespace pokegan {
 
 namespace nn = torch::nn;
 
+torch::Tensor parallel_randn(at::IntArrayRef sizes, const torch::TensorOptions& options) {
+  constexpr int64_t kChunk = int64_t(1) << 18;
+  auto out = torch::empty(sizes, options);
+  const int64_t n = out.numel();
+  if (!out.device().is_cpu() || n <= kChunk) return out.normal_();
+  uint64_t seed;
+  {
+    at::Generator gen = at::detail::getDefaultCPUGenerator();
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    seed = at::check_generator<at::CPUGeneratorImpl>(gen)->random64();
+  }
+  auto flat = out.view({-1});
+  const int64_t chunks = (n + kChunk - 1) / kChunk;
+  at::parallel_for(0, chunks, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t c = begin; c < end; ++c) {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed + 0x9E3779B97F4A7C15ULL * static_cast<uint64_t>(c + 1));
+      flat.narrow(0, c * kChunk, std::min(kChunk, n - c * kChunk)).normal_(0.0, 1.0, gen);
+    }
+  });
+  return out;
+}
+
 torch::Tensor GaussianNoiseImpl::forward(const torch::Tensor& x) {
   if (!is_training() || std_ <= 0) return x;
-  return x + torch::randn_like(x) * std_;
+  return x + parallel_randn(x.sizes(), x.options()) * std_;
 }
 
 InjectNoiseImpl::InjectNoiseImpl(int channels) {
@@ -23,7 +47,7 @@ InjectNoiseImpl::InjectNoiseImpl(int channels) {
 
 torch::Tensor InjectNoiseImpl::forward(const torch::Tensor& x) {
   if (!is_training()) return x;
-  return x + weight * torch::randn({x.size(0), 1, x.size(2), x.size(3)}, x.options());
+  return x + weight * parallel_randn({x.size(0), 1, x.size(2), x.size(3)}, x.options());
 }
 
 ConditionalAdaINImpl::ConditionalAdaINImpl(int channels, int w_dim, int num_classes, int embed_dim, double lambda)

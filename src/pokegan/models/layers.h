@@ -63,6 +63,14 @@ TORCH_MODULE(MappingNetwork);
 // [N, E] -> [N, 1, S, S]: the vector repeated along each row (truncated at S), identical on every row.
 torch::Tensor tile_class_channel(const torch::Tensor& embedding, int size);
 
+// N(0, 1) noise of `sizes` on `options`' device, as torch::randn would give it, but filled by every
+// LibTorch thread on the CPU: the noise layers' torch::randn took 7-15% of a PatchGAN or StyleGAN
+// step on one thread (docs/performance.md). One 64-bit draw from LibTorch's default generator
+// seeds the call; each 2^18-element chunk then has its own generator seeded from it and the chunk
+// index, so a seeded run gives the same noise for any number of threads, and the checkpointed
+// default-generator state still determines everything after a resume.
+torch::Tensor parallel_randn(at::IntArrayRef sizes, const torch::TensorOptions& options);
+
 // Bilinear x2 upsampling [N, C, H, W] -> [N, C, 2H, 2W] (StyleGAN's and the U-Net's upsampling).
 torch::Tensor upsample2x(const torch::Tensor& x);
 
