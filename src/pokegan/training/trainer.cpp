@@ -31,6 +31,13 @@ bool is_checkpoint_file(const fs::path& p) {
   return std::regex_match(p.filename().string(), kName);
 }
 
+// A discriminator's outputs as float32 (they are bfloat16 under amp=bf16); a no-op otherwise.
+DOutput float32_outputs(DOutput o) {
+  o.logits = o.logits.to(torch::kFloat32);
+  if (o.class_logits.defined()) o.class_logits = o.class_logits.to(torch::kFloat32);
+  return o;
+}
+
 // A handle sharing LibTorch's default CPU generator (the one randn, rand_like and dropout use).
 at::Generator torch_rng() { return at::detail::getDefaultCPUGenerator(); }
 
@@ -162,16 +169,11 @@ StepStats Trainer::step() {
   auto D = [&](const torch::Tensor& x) {
     const auto seen = policy.empty() ? x : diff_augment(x, policy);
     AutocastGuard autocast(device_, amp);
-    DOutput o = d_->forward(seen, labels);
-    o.logits = o.logits.to(torch::kFloat32);
-    if (o.class_logits.defined()) o.class_logits = o.class_logits.to(torch::kFloat32);
-    return o;
+    return float32_outputs(d_->forward(seen, labels));
   };
   auto Dz = [&](const torch::Tensor& z) {
     AutocastGuard autocast(device_, amp);
-    DOutput o = dz_->forward(z);
-    o.logits = o.logits.to(torch::kFloat32);
-    return o;
+    return float32_outputs(dz_->forward(z));
   };
   const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
   const auto fake = G(z, labels);  // [B, 3, S, S], reused by every update below
