@@ -30,11 +30,13 @@ import torch.nn.functional as F
 
 # ---- options: the C++ defaults (models/options.h, training/config.h), then each preset's changes ----
 G_DEFAULT = dict(arch="dcgan", z_dim=100, base_channels=64, conditional=True, class_embed_dim=16, mapping_hidden=128,
-                 w_dim=128, lambda_c=[], max_channels=256, cadain_contract=[0, 1], cadain_expand=[], hidden_mapping=True)
+                 w_dim=128, lambda_c=[], max_channels=256, cadain_contract=[0, 1], cadain_expand=[], hidden_mapping=True,
+                 z_inject="input", upsample="transposed", class_norm="none", hier_z=True)
 D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_dim=16, dropout=0.0, noise_std=0.0,
-                 noise_std_end=-1.0, class_head=False)
+                 noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256)
 LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
-                    source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0)
+                    source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0,
+                    r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0)
 AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
 
 UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256)
@@ -52,6 +54,9 @@ PRESETS = {
     "aegan": dict(g=UNET_G, d=PROJECTION_D, ae=dict(enabled=True)),
     "aegan-ac": dict(g=UNET_G, d=dict(PROJECTION_D, class_head=True), loss=dict(kind="acgan"), ae=dict(enabled=True)),
     "mlp": dict(g=dict(arch="mlp", base_channels=32), d=dict(arch="mlp", base_channels=32, dropout=0.3)),
+    "sprite": dict(g=dict(arch="resnet", z_dim=120, base_channels=16, max_channels=128, class_embed_dim=32),
+                   d=dict(arch="resnet", base_channels=12, max_channels=128, mbstd_group=4),
+                   loss=dict(kind="hinge", lecam_weight=0.1), diffaug="color,translation,cutout", betas=(0.0, 0.999)),
 }
 
 
@@ -59,7 +64,9 @@ def full_config(cfg):
     """A preset's (or the C++ test's) options over the defaults."""
     return dict(g={**G_DEFAULT, **cfg.get("g", {})}, d={**D_DEFAULT, **cfg.get("d", {})},
                 loss={**LOSS_DEFAULT, **cfg.get("loss", {})}, ae={**AE_DEFAULT, **cfg.get("ae", {})},
-                hue=cfg.get("hue", cfg.get("augment", {}).get("hue", False)))
+                hue=cfg.get("hue", cfg.get("augment", {}).get("hue", False)),
+                diffaug=cfg.get("diffaug", cfg.get("augment", {}).get("diffaug", "")),
+                betas=tuple(cfg.get("betas", (cfg.get("optim", {}).get("beta1", 0.5), cfg.get("optim", {}).get("beta2", 0.999)))))
 
 
 def stages_for(size):
@@ -153,6 +160,84 @@ class ConditionalAdaIN(nn.Module):
         return gamma.view(n, c, 1, 1) * F.instance_norm(x) + beta.view(n, c, 1, 1)
 
 
+class SNWeight(nn.Module):
+    """A weight divided by its largest singular value, estimated by one power iteration per training
+    forward on buffers u, v (models/spectral.cpp; the same computation as nn.utils.spectral_norm)."""
+
+    def init_weight(self, shape, sn):
+        self.weight = nn.Parameter(torch.empty(shape))
+        self.sn = sn
+        if sn:
+            self.register_buffer("u", F.normalize(torch.randn(shape[0]), dim=0, eps=1e-12))
+            self.register_buffer("v", F.normalize(torch.randn(self.weight[0].numel()), dim=0, eps=1e-12))
+
+    def effective_weight(self):
+        if not self.sn:
+            return self.weight
+        wm = self.weight.flatten(1)
+        if self.training:
+            with torch.no_grad():
+                self.v.copy_(F.normalize(torch.mv(wm.t(), self.u), dim=0, eps=1e-12))
+                self.u.copy_(F.normalize(torch.mv(wm, self.v), dim=0, eps=1e-12))
+        return self.weight / torch.dot(self.u.clone(), torch.mv(wm, self.v.clone()))
+
+
+class SNConv2d(SNWeight):
+    def __init__(self, c_in, c_out, k, stride=1, padding=0, sn=True):
+        super().__init__()
+        self.init_weight((c_out, c_in, k, k), sn)
+        self.bias = nn.Parameter(torch.zeros(c_out))
+        self.stride, self.padding = stride, padding
+
+    def forward(self, x):
+        return F.conv2d(x, self.effective_weight(), self.bias, self.stride, self.padding)
+
+
+class SNLinear(SNWeight):
+    def __init__(self, n_in, n_out, sn=True):
+        super().__init__()
+        self.init_weight((n_out, n_in), sn)
+        self.bias = nn.Parameter(torch.zeros(n_out))
+
+    def forward(self, x):
+        return F.linear(x, self.effective_weight(), self.bias)
+
+
+class SNEmbedding(SNWeight):
+    def __init__(self, num, dim, sn=True):
+        super().__init__()
+        self.init_weight((num, dim), sn)
+
+    def forward(self, labels):
+        return self.effective_weight()[labels]
+
+
+def minibatch_stddev(x, group):
+    n, c, h, w = x.shape
+    g = min(group, n)
+    while n % g:
+        g -= 1
+    y = x.reshape(g, n // g, c, h, w)
+    y = ((y - y.mean(0)).square().mean(0) + 1e-8).sqrt().mean((1, 2, 3)).view(n // g, 1, 1, 1)
+    return torch.cat([x, y.repeat(g, 1, h, w)], 1)
+
+
+class ClassBatchNorm(nn.Module):
+    """BatchNorm without affine parameters, then (1 + gain(cond)) * x + bias(cond)."""
+
+    def __init__(self, channels, cond_dim):
+        super().__init__()
+        self.bn = nn.BatchNorm2d(channels, affine=False)
+        self.gain, self.bias = nn.Linear(cond_dim, channels), nn.Linear(cond_dim, channels)
+
+    def forward(self, x, cond):
+        return self.bn(x) * (1 + self.gain(cond))[:, :, None, None] + self.bias(cond)[:, :, None, None]
+
+
+def up_nearest(x):
+    return F.interpolate(x, scale_factor=2, mode="nearest")
+
+
 # ---- generators: forward(z, labels) -> [N, 3, S, S] ----
 class DCGANGenerator(nn.Module):
     def __init__(self, o, size, classes):
@@ -161,17 +246,31 @@ class DCGANGenerator(nn.Module):
         self.classes = classes if o["conditional"] else 0
         self.z_dim = o["z_dim"]
         ch = [o["base_channels"] << (n - 1 - i) for i in range(n)]
-        layers = [nn.ConvTranspose2d(self.z_dim + self.classes, ch[0], 4, bias=False), nn.BatchNorm2d(ch[0]), nn.ReLU(True)]
+        self.cbn = o["class_norm"] == "cbn" and self.classes > 0
+        if self.cbn:
+            self.class_embed = nn.Embedding(self.classes, o["class_embed_dim"])
+        norm = (lambda c: ClassBatchNorm(c, o["class_embed_dim"])) if self.cbn else nn.BatchNorm2d
+
+        def up(c_in, c_out, bias):
+            if o["upsample"] == "resize":
+                return [nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv2d(c_in, c_out, 3, padding=1, bias=bias)]
+            return [nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=bias)]
+
+        layers = [nn.ConvTranspose2d(self.z_dim + self.classes, ch[0], 4, bias=False), norm(ch[0]), nn.ReLU(True)]
         for i in range(1, n):
-            layers += [nn.ConvTranspose2d(ch[i - 1], ch[i], 4, 2, 1, bias=False), nn.BatchNorm2d(ch[i]), nn.ReLU(True)]
-        layers += [nn.ConvTranspose2d(ch[-1], 3, 4, 2, 1), nn.Tanh()]
+            layers += up(ch[i - 1], ch[i], False) + [norm(ch[i]), nn.ReLU(True)]
+        layers += up(ch[-1], 3, True) + [nn.Tanh()]
         self.net = nn.Sequential(*layers)
         dcgan_init(self)
 
     def forward(self, z, labels):
         if self.classes:
             z = torch.cat([z, F.one_hot(labels, self.classes).to(z.dtype)], 1)
-        return self.net(z[:, :, None, None])
+        x = z[:, :, None, None]
+        cond = self.class_embed(labels) if self.cbn else None
+        for m in self.net:
+            x = m(x, cond) if isinstance(m, ClassBatchNorm) else m(x)
+        return x
 
 
 class StyleGANGenerator(nn.Module):
@@ -220,6 +319,9 @@ class UNetGenerator(nn.Module):
             self.embed = nn.Embedding(self.classes, e)
             map_in += e
         self.mapping = Mapping(map_in, o["mapping_hidden"], size)
+        self.style = o["z_inject"] == "style"
+        if self.style:
+            self.style_mapping = Mapping(map_in, o["mapping_hidden"], o["w_dim"])
         self.upfeature = nn.Conv2d(1, base, 1)
         self.contract_adain, self.expand_adain = [], []
         for i in range(self.depth):
@@ -241,14 +343,17 @@ class UNetGenerator(nn.Module):
             setattr(self, f"expand{j}", nn.Sequential(
                 nn.Conv2d(2 * skip, skip, 3, padding=1), nn.BatchNorm2d(skip), nn.ReLU(),
                 nn.Conv2d(skip, skip, 3, padding=1), nn.BatchNorm2d(skip), nn.ReLU()))
-            if self.classes and (not o["cadain_expand"] or j in o["cadain_expand"]):
-                setattr(self, f"expand_adain{j}", ConditionalAdaIN(skip, 0, self.classes, e, 1.0))
+            by_class = self.classes and (not o["cadain_expand"] or j in o["cadain_expand"])
+            if by_class or self.style:
+                setattr(self, f"expand_adain{j}", ConditionalAdaIN(skip, o["w_dim"] if self.style else 0,
+                                                                   self.classes if by_class else 0, e, 1.0))
                 self.expand_adain.append(j)
         self.downfeature = nn.Conv2d(base, 3, 1)
 
     def forward(self, z, labels):
-        m = self.mapping(torch.cat([z, self.embed(labels)], 1) if self.classes else z)
-        x = self.upfeature(tile_class_channel(m, self.size))
+        m_in = torch.cat([z, self.embed(labels)], 1) if self.classes else z
+        x = self.upfeature(tile_class_channel(self.mapping(m_in), self.size))
+        w = self.style_mapping(m_in) if self.style else None
         skips = [x]
         for i in range(self.depth):
             x = getattr(self, f"contract{i}")(x)
@@ -261,7 +366,7 @@ class UNetGenerator(nn.Module):
             x = getattr(self, f"expand_in{j}")(up2(x))
             x = getattr(self, f"expand{j}")(torch.cat([x, skips[-2 - j]], 1))
             if j in self.expand_adain:
-                x = getattr(self, f"expand_adain{j}")(x, None, labels)
+                x = getattr(self, f"expand_adain{j}")(x, w, labels)
         return torch.tanh(self.downfeature(x))
 
 
@@ -282,7 +387,95 @@ class MLPGenerator(nn.Module):
         return self.net(z).view(-1, 3, self.size, self.size)
 
 
+class ResGBlock(nn.Module):
+    def __init__(self, c_in, c_out, cond_dim):
+        super().__init__()
+        self.bn1, self.conv1 = ClassBatchNorm(c_in, cond_dim), nn.Conv2d(c_in, c_out, 3, padding=1)
+        self.bn2, self.conv2 = ClassBatchNorm(c_out, cond_dim), nn.Conv2d(c_out, c_out, 3, padding=1)
+        self.shortcut = nn.Conv2d(c_in, c_out, 1)
+
+    def forward(self, x, cond):
+        h = self.conv1(up_nearest(F.relu(self.bn1(x, cond))))
+        h = self.conv2(F.relu(self.bn2(h, cond)))
+        return h + up_nearest(self.shortcut(x))
+
+
+class ResNetGenerator(nn.Module):
+    """BigGAN-style: hierarchical z, a shared class embedding, cBN in every block (models/resnet.cpp)."""
+
+    def __init__(self, o, size, classes):
+        super().__init__()
+        self.stages = stages_for(size)
+        self.classes = classes if o["conditional"] else 0
+        self.z_dim, self.hier = o["z_dim"], o["hier_z"]
+        self.chunk = self.z_dim // (self.stages + 1) if self.hier else self.z_dim
+        ch = lambda l: min(o["base_channels"] << (self.stages - l), max(o["max_channels"], o["base_channels"]))
+        e = o["class_embed_dim"] if self.classes else 0
+        if self.classes:
+            self.embed = nn.Embedding(self.classes, e)
+        self.input = nn.Linear(self.chunk, ch(0) * 16)
+        cond = (self.chunk if self.hier else self.z_dim) + e
+        for i in range(self.stages):
+            setattr(self, f"block{i}", ResGBlock(ch(i), ch(i + 1), cond))
+        self.out_bn = nn.BatchNorm2d(ch(self.stages))
+        self.out_conv = nn.Conv2d(ch(self.stages), 3, 3, padding=1)
+
+    def forward(self, z, labels):
+        zs = z.split(self.chunk, 1)
+        h = self.input(zs[0]).view(z.shape[0], -1, 4, 4)
+        for i in range(self.stages):
+            cond = zs[i + 1] if self.hier else z
+            if self.classes:
+                cond = torch.cat([cond, self.embed(labels)], 1)
+            h = getattr(self, f"block{i}")(h, cond)
+        return torch.tanh(self.out_conv(F.relu(self.out_bn(h))))
+
+
 # ---- discriminators: forward(x, labels) -> (logits, class logits or None) ----
+class ResDBlock(nn.Module):
+    def __init__(self, c_in, c_out, first, sn):
+        super().__init__()
+        self.first = first
+        self.conv1, self.conv2 = SNConv2d(c_in, c_out, 3, 1, 1, sn), SNConv2d(c_out, c_out, 3, 1, 1, sn)
+        self.shortcut = SNConv2d(c_in, c_out, 1, 1, 0, sn)
+
+    def forward(self, x):
+        h = self.conv1(x if self.first else F.relu(x))
+        h = F.avg_pool2d(self.conv2(F.relu(h)), 2)
+        sc = self.shortcut(F.avg_pool2d(x, 2)) if self.first else F.avg_pool2d(self.shortcut(x), 2)
+        return h + sc
+
+
+class ResNetDiscriminator(nn.Module):
+    """SNGAN-style: spectrally normalised ResNet, minibatch stddev, projection (models/resnet.cpp)."""
+
+    def __init__(self, o, size, classes):
+        super().__init__()
+        sn, c_in, self.n = o["spectral_norm"], 3, stages_for(size)
+        ch = lambda i: min(o["base_channels"] << i, max(o["max_channels"], o["base_channels"]))
+        for i in range(self.n):
+            setattr(self, f"block{i}", ResDBlock(c_in, ch(i), i == 0, sn))
+            c_in = ch(i)
+        self.mbstd = o["mbstd_group"]
+        self.final_conv = SNConv2d(c_in + (1 if self.mbstd else 0), c_in, 3, 1, 1, sn)
+        self.linear = SNLinear(c_in, 1, sn)
+        self.projection = SNEmbedding(classes, c_in, sn) if o["conditional"] else None
+        self.class_head = SNLinear(c_in, classes, sn) if o["class_head"] else None
+
+    def forward(self, x, labels):
+        for i in range(self.n):
+            x = getattr(self, f"block{i}")(x)
+        h = F.relu(x)
+        if self.mbstd:
+            h = minibatch_stddev(h, self.mbstd)
+        h = F.relu(self.final_conv(h)).sum((2, 3))
+        logits = self.linear(h).view(-1)
+        if self.projection is not None:
+            logits = logits + (self.projection(labels) * h).sum(1)
+        return logits, (self.class_head(h) if self.class_head is not None else None)
+
+
+
 class DCGANDiscriminator(nn.Module):
     def __init__(self, o, size, classes):
         super().__init__()
@@ -328,7 +521,8 @@ class PatchGANDiscriminator(nn.Module):
             blocks.append(nn.Sequential(*layers, nn.MaxPool2d(2)))
             c *= 2
         self.contract0, self.contract1, self.contract2, self.contract3 = blocks
-        self.final = nn.Conv2d(c, 1, 1)
+        self.mbstd = o["mbstd_group"]
+        self.final = nn.Conv2d(c + (1 if self.mbstd else 0), 1, 1)
         patches = (size // 16) ** 2
         if self.projected:
             self.linear = nn.Linear(patches, 1)
@@ -339,7 +533,7 @@ class PatchGANDiscriminator(nn.Module):
         if self.channel:
             x = torch.cat([x, tile_class_channel(self.class_channel(labels), self.size)], 1)
         feats = self.contract3(self.contract2(self.contract1(self.contract0(self.upfeature(x)))))
-        phi = self.final(feats).flatten(1)  # [N, P]: one logit per patch
+        phi = self.final(minibatch_stddev(feats, self.mbstd) if self.mbstd else feats).flatten(1)  # [N, P]
         logits = phi
         if self.projected:
             logits = self.linear(phi).view(-1)
@@ -394,9 +588,10 @@ class LatentDiscriminator(nn.Module):
         return self.net(z).view(-1), None
 
 
-GENERATORS = dict(dcgan=DCGANGenerator, stylegan=StyleGANGenerator, unet=UNetGenerator, mlp=MLPGenerator)
+GENERATORS = dict(dcgan=DCGANGenerator, stylegan=StyleGANGenerator, unet=UNetGenerator, mlp=MLPGenerator,
+                  resnet=ResNetGenerator)
 DISCRIMINATORS = dict(dcgan=DCGANDiscriminator, patchgan=PatchGANDiscriminator, projection=PatchGANDiscriminator,
-                      mlp=MLPDiscriminator)
+                      mlp=MLPDiscriminator, resnet=ResNetDiscriminator)
 
 
 def build(cfg, size, classes):
@@ -433,12 +628,16 @@ class Loss:
         return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
 
     def d(self, real, fake, labels):
+        if self.o["kind"] == "hinge":
+            return F.relu(1 - real[0]).mean() + F.relu(1 + fake[0]).mean()
         if self.o["kind"] != "acgan":
             return self.bce_d(real[0], fake[0])
         classes = 0.5 * (F.cross_entropy(real[1], labels) + F.cross_entropy(fake[1], labels))
         return self.ws * self.bce_d(real[0], fake[0]) + self.wc * classes
 
     def g(self, fake, labels):
+        if self.o["kind"] == "hinge":
+            return -fake[0].mean()
         if self.o["kind"] != "acgan":
             return self.bce_g(fake[0])
         return self.ws * self.bce_g(fake[0]) + self.wc * F.cross_entropy(fake[1], labels)
@@ -449,26 +648,54 @@ class Step:
 
     def __init__(self, cfg, g, d, e, dz):
         self.cfg, self.g, self.d, self.e, self.dz = cfg, g, d, e, dz
-        adam = lambda m: torch.optim.Adam(m.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        adam = lambda m: torch.optim.Adam(m.parameters(), lr=2e-4, betas=cfg["betas"])
         self.opt_g, self.opt_d = adam(g), adam(d)
         if e is not None:
             self.opt_e, self.opt_dz = adam(e), adam(dz)
         self.loss = Loss(cfg["loss"])
         self.latent = Loss(dict(cfg["loss"], kind="bce"))
+        self.lecam_real = self.lecam_fake = 0.0
+        self.lecam_n = 0
+        self.step_no = 0
+        self.d_seen = (lambda x: diff_augment(x, cfg["diffaug"])) if cfg["diffaug"] else (lambda x: x)
+
+    def fake_labels(self, labels):
+        """With mode seeking, the second half of the fake batch repeats the first half's labels."""
+        h = labels.shape[0] // 2
+        if self.cfg["loss"]["mode_seeking"] > 0 and h > 0:
+            return torch.cat([labels[:h], labels[:h], labels[2 * h:]])
+        return labels
 
     def losses_d(self, real, fake, labels, z):
-        """D's loss (and the AE-GAN's extra forwards): returns (d_loss, recon, z_enc, z_rec)."""
-        d, e = self.d, self.e
+        """D's loss (and the AE-GAN's extra forwards): returns (d_loss, reg, recon, z_enc, z_rec), where
+        reg is what the regularisers (R1, LeCam) add to d_loss before the backward."""
+        d, e, o = self.d, self.e, self.cfg["loss"]
+        D = lambda x, y: d(self.d_seen(x), y)
         recon = z_enc = z_rec = None
         if e is not None:
             z_enc = e(real)
             recon = self.g(z_enc, labels)
             z_rec = e(fake)
-        d_real = d(real, labels)
-        d_loss = self.loss.d(d_real, d(fake.detach(), labels), labels)
+        r1 = o["r1_gamma"] > 0 and self.step_no % o["r1_every"] == 0
+        if r1:
+            real = real.detach().requires_grad_(True)
+        d_real = D(real, labels)
+        d_fake = D(fake.detach(), self.fake_labels(labels))
+        d_loss = self.loss.d(d_real, d_fake, labels)
         if e is not None:
-            d_loss = 0.5 * (d_loss + self.loss.d(d_real, d(recon.detach(), labels), labels))
-        return d_loss, recon, z_enc, z_rec
+            d_loss = 0.5 * (d_loss + self.loss.d(d_real, D(recon.detach(), labels), labels))
+        reg = torch.zeros(())
+        if r1:
+            grad, = torch.autograd.grad(d_real[0].sum(), real, create_graph=True)
+            reg = reg + o["r1_gamma"] / 2 * o["r1_every"] * grad.square().flatten(1).sum(1).mean()
+        if o["lecam_weight"] > 0:
+            decay = 0.0 if self.lecam_n == 0 else o["lecam_decay"]
+            self.lecam_real = decay * self.lecam_real + (1 - decay) * d_real[0].detach().mean().item()
+            self.lecam_fake = decay * self.lecam_fake + (1 - decay) * d_fake[0].detach().mean().item()
+            self.lecam_n += 1
+            reg = reg + o["lecam_weight"] * (F.relu(d_real[0] - self.lecam_fake).square().mean() +
+                                             F.relu(self.lecam_real - d_fake[0]).square().mean())
+        return d_loss, reg, recon, z_enc, z_rec
 
     def loss_dz(self, z, z_enc, z_rec):
         prior = self.dz(z)
@@ -476,21 +703,29 @@ class Step:
                       self.latent.d(prior, self.dz(z_rec.detach()), None))
 
     def loss_g(self, real, fake, labels, z, recon, z_enc, z_rec):
-        g_loss = self.loss.g(self.d(fake, labels), labels)
+        """G's loss (reported) and what mode seeking adds to it before the backward."""
+        D = lambda x, y: self.d(self.d_seen(x), y)
+        g_loss = self.loss.g(D(fake, self.fake_labels(labels)), self.fake_labels(labels))
         if self.e is not None:
-            g_loss = (g_loss + self.loss.g(self.d(recon, labels), labels) + self.latent.g(self.dz(z_enc), None) +
+            g_loss = (g_loss + self.loss.g(D(recon, labels), labels) + self.latent.g(self.dz(z_enc), None) +
                       self.latent.g(self.dz(z_rec), None))
             g_loss = g_loss + self.cfg["ae"]["lambda_rx"] * (recon - real).abs().mean() + \
                 self.cfg["ae"]["lambda_rz"] * (z_rec - z).abs().mean()
-        return g_loss
+        reg = torch.zeros(())
+        h = z.shape[0] // 2
+        if self.cfg["loss"]["mode_seeking"] > 0 and h > 0:
+            ratio = (fake[:h] - fake[h:2 * h]).abs().mean() / (z[:h] - z[h:2 * h]).abs().mean()
+            reg = self.cfg["loss"]["mode_seeking"] / (ratio + 1e-5)
+        return g_loss, reg
 
     def __call__(self, real, labels, step, total):
         self.loss.set_step(step, total)
+        self.step_no = step
         z = torch.randn(real.shape[0], self.g.z_dim)
-        fake = self.g(z, labels)
+        fake = self.g(z, self.fake_labels(labels))
         self.opt_d.zero_grad()
-        d_loss, recon, z_enc, z_rec = self.losses_d(real, fake, labels, z)
-        d_loss.backward()
+        d_loss, reg, recon, z_enc, z_rec = self.losses_d(real, fake, labels, z)
+        (d_loss + reg).backward()
         self.opt_d.step()
         if self.e is not None:
             self.opt_dz.zero_grad()
@@ -499,8 +734,8 @@ class Step:
         self.opt_g.zero_grad()
         if self.e is not None:
             self.opt_e.zero_grad()
-        g_loss = self.loss_g(real, fake, labels, z, recon, z_enc, z_rec)
-        g_loss.backward()
+        g_loss, reg = self.loss_g(real, fake, labels, z, recon, z_enc, z_rec)
+        (g_loss + reg).backward()
         self.opt_g.step()
         if self.e is not None:
             self.opt_e.step()
@@ -520,6 +755,28 @@ def hue_matrices(angle):
     rot[:, 0, 0] = 1
     rot[:, 1, 1], rot[:, 1, 2], rot[:, 2, 1], rot[:, 2, 2] = c, -s, s, c
     return torch.linalg.inv(yiq) @ rot @ yiq
+
+
+def diff_augment(x, policy, background=1.0):
+    """DiffAugment as data/augment.cpp draws it: colour, translation (1/8, white fill), cutout (half)."""
+    n, s = x.shape[0], x.shape[2]
+    for p in policy.split(","):
+        if p == "color":
+            x = x + (torch.rand(n, 1, 1, 1) - 0.5)
+            m = x.mean(1, keepdim=True)
+            x = (x - m) * (torch.rand(n, 1, 1, 1) * 2) + m
+            m = x.mean((1, 2, 3), keepdim=True)
+            x = (x - m) * (torch.rand(n, 1, 1, 1) + 0.5) + m
+        elif p == "translation":
+            dx, dy = (torch.rand(n) * 2 - 1) * 0.25, (torch.rand(n) * 2 - 1) * 0.25
+            one, zero = torch.ones_like(dx), torch.zeros_like(dx)
+            x = warp(x, torch.stack([one, zero, -dx, zero, one, -dy], 1).view(n, 2, 3), background)
+        elif p == "cutout":
+            cx, cy = torch.randint(0, s, (n, 1, 1)), torch.randint(0, s, (n, 1, 1))
+            idx = torch.arange(s)
+            inside = ((idx.view(1, 1, s) - cx).abs() <= s // 4) & ((idx.view(1, s, 1) - cy).abs() <= s // 4)
+            x = x * (~inside).to(x.dtype).unsqueeze(1)
+    return x
 
 
 def augment(x, hue):
@@ -680,10 +937,10 @@ def equiv(args):
                         out[f"grad.{tag}.{prefix}.{k}"] = p.grad.clone()
                 net.zero_grad(set_to_none=True)
 
-    fake = g(z, labels)
+    fake = g(z, step.fake_labels(labels))
     out["out.fake"] = fake
-    d_loss, recon, z_enc, z_rec = step.losses_d(real, fake, labels, z)
-    d_loss.backward(retain_graph=True)
+    d_loss, reg, recon, z_enc, z_rec = step.losses_d(real, fake, labels, z)
+    (d_loss + reg).backward(retain_graph=True)
     out["out.d_loss"] = d_loss.reshape(1)
     grads("d")
     if e is not None:
@@ -691,8 +948,8 @@ def equiv(args):
         dz_loss.backward(retain_graph=True)
         out["out.dz_loss"] = dz_loss.reshape(1)
         grads("dz")
-    g_loss = step.loss_g(real, fake, labels, z, recon, z_enc, z_rec)
-    g_loss.backward()
+    g_loss, reg = step.loss_g(real, fake, labels, z, recon, z_enc, z_rec)
+    (g_loss + reg).backward()
     out["out.g_loss"] = g_loss.reshape(1)
     grads("g")
     save_safetensors(args.output, out)

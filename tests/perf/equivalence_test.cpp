@@ -9,9 +9,9 @@
 #include "pokegan/common/fs.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/io/checkpoint.h"
-#include "pokegan/losses/gan_loss.h"
 #include "pokegan/models/autoencoder.h"
 #include "pokegan/models/networks.h"
+#include "pokegan/training/objective.h"
 #include "pokegan/training/presets.h"
 #include "support/fixtures.h"
 
@@ -39,7 +39,7 @@ void take_grads(std::map<std::string, torch::Tensor>& out, const std::string& ph
 // One training step's losses (D, D_z for the AE-GAN, G and E) and every gradient, as
 // Trainer::step computes them, against bench/torch_ref.py's twin of the preset `name` built from
 // the same config, weights and inputs. Tiny widths; the step made deterministic: constant label
-// targets, no D noise or dropout, and StyleGAN's G in eval mode (no noise injection).
+// targets, no D noise, dropout or DiffAugment, and StyleGAN's G in eval mode (no noise injection).
 void check_preset(const std::string& name) {
   if (!python_torch_available()) GTEST_SKIP() << "python3-torch is not installed (" << kPython << " cannot import torch)";
   set_threads(1);
@@ -47,6 +47,7 @@ void check_preset(const std::string& name) {
   const int size = 16, classes = 4, batch = 6;
   TrainConfig cfg = test::tiny_preset(name);
   cfg.d.noise_std = 0, cfg.d.dropout = 0;
+  cfg.augment.diffaug.clear();
   cfg.loss.real_min = cfg.loss.real_max = 0.9;
   cfg.loss.fake_min = cfg.loss.fake_max = 0.0;
   auto g = make_generator(cfg.g, size, classes);
@@ -78,38 +79,22 @@ void check_preset(const std::string& name) {
   in.metadata["g_eval"] = g_eval ? "1" : "0";
   save_checkpoint(dir / "in.safetensors", in);
 
-  // This side: the same computation as torch_ref.py's equiv(), in Trainer::step's order.
-  auto loss = make_loss(cfg.loss);
-  loss->set_step(0, 1);
-  LossOptions latent_opt = cfg.loss;
-  latent_opt.kind = "bce";
-  auto latent = make_loss(latent_opt);
-  const auto fake = g->forward(z, labels);
-  torch::Tensor z_enc, recon, z_rec;
-  if (e) {
-    z_enc = e->forward(real);
-    recon = g->forward(z_enc, labels);
-    z_rec = e->forward(fake);
-  }
-  const DOutput d_real = d->forward(real, labels), d_fake = d->forward(fake.detach(), labels);
-  const auto d_loss = e ? aegan_d_loss(*loss, d_real, d_fake, d->forward(recon.detach(), labels), labels)
-                        : loss->d_loss(d_real, d_fake, labels);
-  d_loss.backward();
-  std::map<std::string, torch::Tensor> ours = {{"out.fake", fake.detach()}, {"out.d_loss", d_loss.detach().reshape({1})}};
+  // This side: the real objective (training/objective.h), its phases in Trainer::step's order.
+  ObjectiveOptions oo;
+  oo.loss = cfg.loss;
+  oo.lambda_rx = cfg.ae.lambda_rx, oo.lambda_rz = cfg.ae.lambda_rz;
+  Objective objective(oo, {g.get(), d.get(), e ? e.get() : nullptr, dz ? dz.get() : nullptr}, torch::kCPU);
+  objective.begin(0, 1, real, labels, z);
+  auto loss_tensor = [](double v) { return torch::tensor({v}, torch::kFloat64); };
+  const PhaseStats d_stats = objective.accumulate(Phase::D);
+  std::map<std::string, torch::Tensor> ours = {{"out.fake", objective.fake().detach()},
+                                               {"out.d_loss", loss_tensor(d_stats.loss)}};
   take_grads(ours, "d", nets);
   if (e) {
-    const auto dz_loss = aegan_dz_loss(*latent, dz->forward(z), dz->forward(z_enc.detach()), dz->forward(z_rec.detach()));
-    dz_loss.backward();
-    ours["out.dz_loss"] = dz_loss.detach().reshape({1});
+    ours["out.dz_loss"] = loss_tensor(objective.accumulate(Phase::Dz).loss);
     take_grads(ours, "dz", nets);
   }
-  const DOutput d_fake_g = d->forward(fake, labels);
-  const auto g_loss = e ? aegan_g_loss(*loss, *latent, d_fake_g, d->forward(recon, labels), dz->forward(z_enc),
-                                       dz->forward(z_rec), real, recon, z, z_rec, labels, cfg.ae.lambda_rx,
-                                       cfg.ae.lambda_rz).total
-                        : loss->g_loss(d_fake_g, labels);
-  g_loss.backward();
-  ours["out.g_loss"] = g_loss.detach().reshape({1});
+  ours["out.g_loss"] = loss_tensor(objective.accumulate(Phase::G).loss);
   take_grads(ours, "g", nets);
 
   const std::string cmd = std::string(kPython) + " " + POKEGAN_SOURCE_DIR + "/bench/torch_ref.py equiv " +
@@ -151,5 +136,6 @@ TEST(Equivalence, AcganLossWithClassHead) { check_preset("acgan"); }
 TEST(Equivalence, AutoencodingGan) { check_preset("aegan"); }
 TEST(Equivalence, AutoencodingGanWithAcganLoss) { check_preset("aegan-ac"); }
 TEST(Equivalence, Mlp) { check_preset("mlp"); }
+TEST(Equivalence, SpriteResNetHingeLecam) { check_preset("sprite"); }
 
 }  // namespace pokegan

@@ -80,7 +80,8 @@ TrainConfig tiny_preset(const std::string& name) {
   TrainConfig c = preset(name);
   c.g.z_dim = 8, c.g.base_channels = 4, c.g.class_embed_dim = 4, c.g.mapping_hidden = 8, c.g.w_dim = 8, c.g.max_channels = 16;
   c.g.lambda_c.clear();
-  c.d.base_channels = 4, c.d.class_embed_dim = 4;
+  if (c.g.arch == "resnet") c.g.z_dim = 12;  // hierarchical z: a multiple of stages + 1 (3 at 16 px, 4 at 32)
+  c.d.base_channels = 4, c.d.class_embed_dim = 4, c.d.max_channels = 16;
   c.ae.encoder_channels = 4, c.ae.latent_hidden = 8;
   c.batch = 4;
   c.log_every = 1, c.sample_every = 0, c.checkpoint_every = 0, c.samples_per_class = 2;

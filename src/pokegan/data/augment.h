@@ -10,7 +10,7 @@
 
 #include <string>
 
-#include "pokegan/training/config.h"
+#include "pokegan/data/augment_options.h"
 
 namespace pokegan {
 

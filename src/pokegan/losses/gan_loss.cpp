@@ -1,6 +1,10 @@
 #include "pokegan/losses/gan_loss.h"
 
+#include <torch/autograd.h>
 #include <torch/nn/functional/loss.h>
+
+#include <functional>
+#include <map>
 
 #include "pokegan/common/error.h"
 
@@ -65,10 +69,57 @@ AeganGTerms aegan_g_loss(GanLoss& loss, GanLoss& latent, const DOutput& fake, co
   return t;
 }
 
+torch::Tensor HingeLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor&) {
+  return torch::relu(1 - real.logits).mean() + torch::relu(1 + fake.logits).mean();
+}
+
+torch::Tensor HingeLoss::g_loss(const DOutput& fake, const torch::Tensor&) { return -fake.logits.mean(); }
+
+torch::Tensor r1_penalty(const torch::Tensor& logits, const torch::Tensor& x) {
+  const auto grad = torch::autograd::grad({logits.sum()}, {x}, /*grad_outputs=*/{}, /*retain_graph=*/true,
+                                          /*create_graph=*/true)[0];  // [N, ...]
+  return grad.square().flatten(1).sum(1).mean();
+}
+
+torch::Tensor lecam_term(const torch::Tensor& real_logits, const torch::Tensor& fake_logits, double ema_real,
+                         double ema_fake) {
+  return torch::relu(real_logits - ema_fake).square().mean() + torch::relu(ema_real - fake_logits).square().mean();
+}
+
+torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,
+                                const torch::Tensor& zb) {
+  const auto ratio = (a - b).abs().mean() / (za - zb).abs().mean();
+  return 1.0 / (ratio + 1e-5);
+}
+
+namespace {
+using LossFactory = std::function<std::unique_ptr<GanLoss>(const LossOptions&)>;
+template <typename L>
+LossFactory loss_factory() {
+  return [](const LossOptions& o) -> std::unique_ptr<GanLoss> { return std::make_unique<L>(o); };
+}
+// The one list of adversarial losses.
+const std::map<std::string, LossFactory>& loss_registry() {
+  static const std::map<std::string, LossFactory> r = {
+      {"bce", loss_factory<BceLoss>()}, {"acgan", loss_factory<AcganLoss>()}, {"hinge", loss_factory<HingeLoss>()}};
+  return r;
+}
+}  // namespace
+
+std::vector<std::string> loss_kinds() {
+  std::vector<std::string> k;
+  for (const auto& [name, f] : loss_registry()) k.push_back(name);
+  return k;
+}
+
 std::unique_ptr<GanLoss> make_loss(const LossOptions& opt) {
-  if (opt.kind == "bce") return std::make_unique<BceLoss>(opt);
-  if (opt.kind == "acgan") return std::make_unique<AcganLoss>(opt);
-  throw Error("unknown loss '" + opt.kind + "' (valid: bce, acgan)");
+  const auto it = loss_registry().find(opt.kind);
+  if (it == loss_registry().end()) {
+    std::string valid;
+    for (const auto& k : loss_kinds()) valid += (valid.empty() ? "" : ", ") + k;
+    throw Error("unknown loss '" + opt.kind + "' (valid: " + valid + ")");
+  }
+  return it->second(opt);
 }
 
 }  // namespace pokegan

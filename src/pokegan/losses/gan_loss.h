@@ -8,7 +8,10 @@
 #include <memory>
 
 #include "pokegan/models/networks.h"
-#include "pokegan/training/config.h"
+#include <string>
+#include <vector>
+
+#include "pokegan/losses/options.h"
 
 namespace pokegan {
 
@@ -69,9 +72,35 @@ AeganGTerms aegan_g_loss(GanLoss& loss, GanLoss& latent, const DOutput& fake, co
                          const torch::Tensor& recon, const torch::Tensor& z, const torch::Tensor& z_rec,
                          const torch::Tensor& labels, double lambda_rx, double lambda_rz);
 
+// Hinge loss (Lim & Ye 2017; SNGAN, BigGAN): D minimises E[relu(1 - D(x))] + E[relu(1 + D(G(z)))],
+// G minimises -E[D(G(z))]. Patch logits [N, P] are averaged like per-image ones.
+class HingeLoss : public GanLoss {
+ public:
+  explicit HingeLoss(const LossOptions&) {}
+  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) override;
+  torch::Tensor g_loss(const DOutput& fake, const torch::Tensor& labels) override;
+};
+
+// ---- regularisers: pure functions, so that tests check them against hand-computed values ----
+
+// R1: the mean over the batch of |grad_x sum(D(x))|^2, where `logits` came from `x` (which must
+// require grad). The graph is kept (create_graph), so the penalty itself can be differentiated.
+torch::Tensor r1_penalty(const torch::Tensor& logits, const torch::Tensor& x);
+
+// LeCam: mean(relu(real - ema_fake)^2) + mean(relu(ema_real - fake)^2).
+torch::Tensor lecam_term(const torch::Tensor& real_logits, const torch::Tensor& fake_logits, double ema_real,
+                         double ema_fake);
+
+// Mode seeking (MSGAN): 1 / (mean|a - b| / mean|za - zb| + 1e-5) for images a = G(za), b = G(zb).
+torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,
+                                const torch::Tensor& zb);
+
 // Uniform targets in [lo, hi] shaped like `like` (no random draw when lo == hi).
 torch::Tensor smoothed_targets(const torch::Tensor& like, double lo, double hi);
 
+// Builds the loss named by opt.kind; throws Error listing loss_kinds() for an unknown one.
 std::unique_ptr<GanLoss> make_loss(const LossOptions& opt);
+// The registered loss kinds, sorted.
+std::vector<std::string> loss_kinds();
 
 }  // namespace pokegan

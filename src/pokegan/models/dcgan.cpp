@@ -5,6 +5,7 @@
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/upsampling.h>
 
 #include "pokegan/common/error.h"
 #include "pokegan/models/layers.h"
@@ -18,17 +19,36 @@ DCGANGeneratorImpl::DCGANGeneratorImpl(const GeneratorOptions& opt, int image_si
   const int stages = stages_for(image_size);
   if (opt.conditional && num_classes < 1) throw Error("a conditional generator needs classes");
   auto ch = [&](int i) { return opt.base_channels << (stages - 1 - i); };  // block i's width
+  if (opt.upsample != "transposed" && opt.upsample != "resize")
+    throw Error("g.upsample must be 'transposed' or 'resize', got '" + opt.upsample + "'");
+  if (opt.class_norm != "none" && opt.class_norm != "cbn")
+    throw Error("g.class_norm must be 'none' or 'cbn', got '" + opt.class_norm + "'");
+  const bool cbn = opt.class_norm == "cbn" && num_classes_ > 0;
+  if (cbn) class_embed_ = register_module("class_embed", nn::Embedding(num_classes_, opt.class_embed_dim));
+  auto norm = [&](int c) -> nn::AnyModule {
+    if (cbn) return nn::AnyModule(ClassBatchNorm(c, opt.class_embed_dim));
+    return nn::AnyModule(nn::BatchNorm2d(c));
+  };
+  // A doubling layer: a 4x4 stride-2 transposed conv, or nearest x2 then a 3x3 conv.
+  auto up = [&](int in, int out, bool bias) {
+    if (opt.upsample == "resize") {
+      net_->push_back(nn::Upsample(nn::UpsampleOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest)));
+      net_->push_back(nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1).bias(bias)));
+    } else {
+      net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, out, 4).stride(2).padding(1).bias(bias)));
+    }
+  };
   net_ = nn::Sequential();
   // [N, z+C, 1, 1] -> [N, ch(0), 4, 4]
   net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(opt.z_dim + num_classes_, ch(0), 4).bias(false)));
-  net_->push_back(nn::BatchNorm2d(ch(0)));
+  net_->push_back(norm(ch(0)));
   net_->push_back(nn::ReLU(true));
   for (int i = 1; i < stages; ++i) {  // doubles the resolution each time
-    net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(ch(i - 1), ch(i), 4).stride(2).padding(1).bias(false)));
-    net_->push_back(nn::BatchNorm2d(ch(i)));
+    up(ch(i - 1), ch(i), false);
+    net_->push_back(norm(ch(i)));
     net_->push_back(nn::ReLU(true));
   }
-  net_->push_back(nn::ConvTranspose2d(nn::ConvTranspose2dOptions(ch(stages - 1), 3, 4).stride(2).padding(1)));
+  up(ch(stages - 1), 3, true);
   net_->push_back(nn::Tanh());
   register_module("net", net_);
   dcgan_init(*this);  // no channels-last here: every 4-D weight is read through fast_conv_transpose
@@ -39,8 +59,10 @@ torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z, const torch::T
   if (num_classes_ > 0)
     x = torch::cat({z, torch::one_hot(labels, num_classes_).to(z.dtype())}, 1);  // [N, z+C]
   x = x.view({x.size(0), x.size(1), 1, 1});
-  for (auto& m : *net_) {  // the Sequential's layers, transposed convs through fast_conv_transpose
+  const torch::Tensor cond = class_embed_ ? class_embed_->forward(labels) : torch::Tensor();  // [N, E]
+  for (auto& m : *net_) {  // transposed convs through fast_conv_transpose, cBN with the class
     if (auto* ct = m.ptr()->as<torch::nn::ConvTranspose2d>()) x = fast_conv_transpose(*ct, x);
+    else if (auto* bn = m.ptr()->as<ClassBatchNormImpl>()) x = bn->forward(x, cond);
     else x = m.forward(x);
   }
   return x;  // [N, 3, S, S]

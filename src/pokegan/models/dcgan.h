@@ -3,7 +3,8 @@
 //
 // G: [z ; one_hot(y)] -> ConvT 4x4 (1->4) -> stages x ConvT 4x4 stride 2 -> tanh.  At S=64 that is
 //    five ConvTranspose blocks: 512@4 -> 256@8 -> 128@16 -> 64@32 -> 3@64 (base 64), BN + ReLU
-//    between them.
+//    between them. Options: g.upsample=resize doubles by nearest x2 + 3x3 conv instead (no
+//    checkerboard); g.class_norm=cbn makes every BatchNorm class-conditional (type reaches every block).
 // D: [x ; tile(embed(y))] (4 channels) -> stages x Conv 4x4 stride 2 (BN, LeakyReLU 0.2) ->
 //    Conv 4x4 (4->1). At S=64 five conv blocks: 64@32 -> 128@16 -> 256@8 -> 512@4 -> 1@1.
 //    The 16-dim class embedding is repeated along each image row (64 = 4 x 16) and down all rows.
@@ -28,6 +29,7 @@ class DCGANGeneratorImpl : public GeneratorImpl {
   GeneratorOptions opt_;
   int num_classes_;
   torch::nn::Sequential net_{nullptr};
+  torch::nn::Embedding class_embed_{nullptr};  // class_norm = cbn: the condition of every cBN
 };
 
 class DCGANDiscriminatorImpl : public DiscriminatorImpl {

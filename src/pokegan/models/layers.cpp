@@ -81,6 +81,19 @@ torch::Tensor ConditionalAdaINImpl::forward(const torch::Tensor& x, const torch:
   return gamma.view({n, c, 1, 1}) * instance_norm(x) + beta.view({n, c, 1, 1});
 }
 
+ClassBatchNormImpl::ClassBatchNormImpl(int channels, int cond_dim) {
+  bn = register_module("bn", nn::BatchNorm2d(nn::BatchNorm2dOptions(channels).affine(false)));
+  gain = register_module("gain", nn::Linear(cond_dim, channels));
+  bias = register_module("bias", nn::Linear(cond_dim, channels));
+}
+
+torch::Tensor ClassBatchNormImpl::forward(const torch::Tensor& x, const torch::Tensor& cond) {
+  const int64_t n = x.size(0), c = x.size(1);
+  const auto g = 1 + gain->forward(cond).view({n, c, 1, 1});
+  const auto b = bias->forward(cond).view({n, c, 1, 1});
+  return bn->forward(x) * g + b;
+}
+
 MappingNetworkImpl::MappingNetworkImpl(int in, int hidden, int out) {
   net = register_module("net", nn::Sequential(nn::Linear(in, hidden), nn::ReLU(), nn::Linear(hidden, hidden),
                                               nn::ReLU(), nn::Linear(hidden, out)));

@@ -5,9 +5,11 @@
 //                        y = (γ + λ_c γ_c) · IN(x) + (β + λ_c β_c)
 //                      γ, β = Linear(w) (the style; γ = 1, β = 0 when w_dim = 0, "class-only"),
 //                      γ_c, β_c = Linear(e_y) from the block's own learned class embedding e_y
+//   ClassBatchNorm     BatchNorm whose gain and bias come from a condition vector (BigGAN's cBN)
 //   MappingNetwork     MLP: in -> hidden -> hidden -> out, ReLU between (the study's mapping layers)
 //   tile_class_channel a vector [N, E] repeated along each row and down all rows: [N, 1, S, S]
 #pragma once
+#include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/module.h>
 #include <torch/nn/modules/container/sequential.h>
@@ -51,6 +53,16 @@ class ConditionalAdaINImpl : public torch::nn::Module {
   torch::nn::Embedding class_embed{nullptr};
 };
 TORCH_MODULE(ConditionalAdaIN);
+
+// BatchNorm without affine parameters, then a gain and bias predicted from a condition vector.
+class ClassBatchNormImpl : public torch::nn::Module {
+ public:
+  ClassBatchNormImpl(int channels, int cond_dim);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond);  // x [N,C,H,W], cond [N,D]
+  torch::nn::BatchNorm2d bn{nullptr};
+  torch::nn::Linear gain{nullptr}, bias{nullptr};
+};
+TORCH_MODULE(ClassBatchNorm);
 
 class MappingNetworkImpl : public torch::nn::Module {
  public:

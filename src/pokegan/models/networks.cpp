@@ -1,5 +1,8 @@
 #include "pokegan/models/networks.h"
 
+#include <functional>
+#include <map>
+
 #include <torch/nn/init.h>
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
@@ -8,6 +11,7 @@
 #include "pokegan/models/dcgan.h"
 #include "pokegan/models/mlp.h"
 #include "pokegan/models/patchgan.h"
+#include "pokegan/models/resnet.h"
 #include "pokegan/models/stylegan.h"
 #include "pokegan/models/unet.h"
 
@@ -21,20 +25,69 @@ int stages_for(int size) {
   return s;
 }
 
+namespace {
+
+template <typename Net, typename Options>
+using Factory = std::function<Net(const Options&, int, int)>;
+
+template <typename Impl, typename Net, typename Options>
+Factory<Net, Options> make() {
+  return [](const Options& o, int size, int classes) -> Net { return std::make_shared<Impl>(o, size, classes); };
+}
+
+// The one list of generator architectures: adding one is a file pair plus a line here.
+const std::map<std::string, Factory<Generator, GeneratorOptions>>& generator_registry() {
+  static const std::map<std::string, Factory<Generator, GeneratorOptions>> r = {
+      {"dcgan", make<DCGANGeneratorImpl, Generator, GeneratorOptions>()},
+      {"stylegan", make<StyleGANGeneratorImpl, Generator, GeneratorOptions>()},
+      {"unet", make<UNetGeneratorImpl, Generator, GeneratorOptions>()},
+      {"mlp", make<MLPGeneratorImpl, Generator, GeneratorOptions>()},
+      {"resnet", make<ResNetGeneratorImpl, Generator, GeneratorOptions>()},
+  };
+  return r;
+}
+
+const std::map<std::string, Factory<Discriminator, DiscriminatorOptions>>& discriminator_registry() {
+  static const std::map<std::string, Factory<Discriminator, DiscriminatorOptions>> r = {
+      {"dcgan", make<DCGANDiscriminatorImpl, Discriminator, DiscriminatorOptions>()},
+      {"patchgan", make<PatchGANDiscriminatorImpl, Discriminator, DiscriminatorOptions>()},
+      {"projection", make<PatchGANDiscriminatorImpl, Discriminator, DiscriminatorOptions>()},
+      {"mlp", make<MLPDiscriminatorImpl, Discriminator, DiscriminatorOptions>()},
+      {"resnet", make<ResNetDiscriminatorImpl, Discriminator, DiscriminatorOptions>()},
+  };
+  return r;
+}
+
+template <typename Map>
+std::vector<std::string> keys(const Map& m) {
+  std::vector<std::string> k;
+  for (const auto& [name, f] : m) k.push_back(name);
+  return k;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
+  return s;
+}
+
+}  // namespace
+
+std::vector<std::string> generator_archs() { return keys(generator_registry()); }
+std::vector<std::string> discriminator_archs() { return keys(discriminator_registry()); }
+
 Generator make_generator(const GeneratorOptions& opt, int image_size, int num_classes) {
-  if (opt.arch == "dcgan") return std::make_shared<DCGANGeneratorImpl>(opt, image_size, num_classes);
-  if (opt.arch == "stylegan") return std::make_shared<StyleGANGeneratorImpl>(opt, image_size, num_classes);
-  if (opt.arch == "unet") return std::make_shared<UNetGeneratorImpl>(opt, image_size, num_classes);
-  if (opt.arch == "mlp") return std::make_shared<MLPGeneratorImpl>(opt, image_size, num_classes);
-  throw Error("unknown generator arch '" + opt.arch + "' (valid: dcgan, stylegan, unet, mlp)");
+  const auto it = generator_registry().find(opt.arch);
+  if (it == generator_registry().end())
+    throw Error("unknown generator arch '" + opt.arch + "' (valid: " + joined(generator_archs()) + ")");
+  return it->second(opt, image_size, num_classes);
 }
 
 Discriminator make_discriminator(const DiscriminatorOptions& opt, int image_size, int num_classes) {
-  if (opt.arch == "dcgan") return std::make_shared<DCGANDiscriminatorImpl>(opt, image_size, num_classes);
-  if (opt.arch == "patchgan" || opt.arch == "projection")
-    return std::make_shared<PatchGANDiscriminatorImpl>(opt, image_size, num_classes);
-  if (opt.arch == "mlp") return std::make_shared<MLPDiscriminatorImpl>(opt, image_size, num_classes);
-  throw Error("unknown discriminator arch '" + opt.arch + "' (valid: dcgan, patchgan, projection, mlp)");
+  const auto it = discriminator_registry().find(opt.arch);
+  if (it == discriminator_registry().end())
+    throw Error("unknown discriminator arch '" + opt.arch + "' (valid: " + joined(discriminator_archs()) + ")");
+  return it->second(opt, image_size, num_classes);
 }
 
 int64_t count_parameters(const torch::nn::Module& m) {

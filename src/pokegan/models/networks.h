@@ -38,6 +38,10 @@ class DiscriminatorImpl : public torch::nn::Module {
 using Generator = std::shared_ptr<GeneratorImpl>;
 using Discriminator = std::shared_ptr<DiscriminatorImpl>;
 
+// The registered architectures, sorted (the "valid:" lists of errors come from here).
+std::vector<std::string> generator_archs();
+std::vector<std::string> discriminator_archs();
+
 // Throw Error for an unknown arch or an unsupported image size (listing the valid ones).
 Generator make_generator(const GeneratorOptions& opt, int image_size, int num_classes);
 Discriminator make_discriminator(const DiscriminatorOptions& opt, int image_size, int num_classes);

@@ -10,7 +10,7 @@
 namespace pokegan {
 
 struct GeneratorOptions {
-  std::string arch = "dcgan";  // dcgan | stylegan | unet | mlp
+  std::string arch = "dcgan";  // the registry in models/networks.h lists them: dcgan | stylegan | unet | mlp | resnet
   int z_dim = 100;
   int base_channels = 64;      // dcgan: last hidden block's width; stylegan: every block's width;
                                // unet: first block's width; mlp: hidden width unit
@@ -25,10 +25,23 @@ struct GeneratorOptions {
   std::vector<int> cadain_contract = {0, 1};  // unet: contracting blocks followed by class AdaIN
   std::vector<int> cadain_expand;             // unet: expanding blocks followed by class AdaIN (empty = all)
   bool hidden_mapping = true;  // unet: the bottleneck mapping network over (encoding, class embedding)
+  // unet: where z enters. "input": only through the tiled input plane (the study's code; pix2pix
+  // found a U-Net then ignores it). "style": also as the style w = mapping(z, class) of an AdaIN
+  // after every expanding block (as BicycleGAN's z at every level, through StyleGAN's modulation).
+  std::string z_inject = "input";
+  // dcgan: "transposed" (stride-2 transposed convs, the study's; they leave checkerboard artefacts,
+  // Odena et al. 2016) or "resize" (nearest x2 upsampling, then a 3x3 conv).
+  std::string upsample = "transposed";
+  // dcgan: "none" (BatchNorm; class only with z at the input, the study's) or "cbn" (class-
+  // conditional BatchNorm in every block: gain and bias from the class embedding, as BigGAN).
+  std::string class_norm = "none";
+  // resnet: hierarchical z (BigGAN): z is split into blocks + 1 equal chunks, the first feeds the
+  // 4x4 input, chunk i + 1 with the shared class embedding the conditional BatchNorms of block i.
+  bool hier_z = true;
 };
 
 struct DiscriminatorOptions {
-  std::string arch = "dcgan";  // dcgan | patchgan | projection | mlp
+  std::string arch = "dcgan";  // the registry in models/networks.h lists them: dcgan | patchgan | projection | mlp | resnet
   int base_channels = 64;      // channels of the first block; block i has base * 2^i
   bool conditional = true;     // dcgan/patchgan: class embedding tiled as an extra input channel;
                                // projection: the inner-product term; mlp: one-hot input
@@ -37,6 +50,10 @@ struct DiscriminatorOptions {
   double noise_std = 0.0;      // patchgan/projection: Gaussian noise std added before every conv
   double noise_std_end = -1;   // anneal linearly to this by the end of training (-1 = constant)
   bool class_head = false;     // a classifier head (AC-GAN): class_logits [N, C]
+  // patchgan/projection/resnet: minibatch-stddev group (StyleGAN2) before the last block; 0 = off.
+  int mbstd_group = 0;
+  bool spectral_norm = true;   // resnet: spectral normalisation of every weight (SNGAN)
+  int max_channels = 256;      // resnet: channel cap as widths double per block
 };
 
 // Autoencoding GAN parts (Lazarou 2020): an encoder E (image -> z) and a latent discriminator D_z.
@@ -50,9 +67,11 @@ struct AutoencoderOptions {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, base_channels, conditional,
                                                 class_embed_dim, mapping_hidden, w_dim, lambda_c, max_channels,
-                                                cadain_contract, cadain_expand, hidden_mapping)
+                                                cadain_contract, cadain_expand, hidden_mapping, z_inject, upsample,
+                                                class_norm, hier_z)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
-                                                class_embed_dim, dropout, noise_std, noise_std_end, class_head)
+                                                class_embed_dim, dropout, noise_std, noise_std_end, class_head,
+                                                mbstd_group, spectral_norm, max_channels)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AutoencoderOptions, enabled, encoder_channels, latent_hidden,
                                                 lambda_rx, lambda_rz)
 

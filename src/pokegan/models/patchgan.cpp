@@ -5,6 +5,7 @@
 #include <torch/nn/modules/pooling.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/models/spectral.h"
 
 namespace pokegan {
 
@@ -38,7 +39,8 @@ PatchGANDiscriminatorImpl::PatchGANDiscriminatorImpl(const DiscriminatorOptions&
     c *= 2;
   }
   if (opt.dropout > 0) throw Error("d.dropout is not supported by the PatchGAN discriminators");
-  final_ = register_module("final", nn::Conv2d(nn::Conv2dOptions(c, 1, 1)));
+  if (opt.mbstd_group < 0) throw Error("d.mbstd_group must be >= 0");
+  final_ = register_module("final", nn::Conv2d(nn::Conv2dOptions(c + (opt.mbstd_group > 0 ? 1 : 0), 1, 1)));
   const int patches = (image_size / 16) * (image_size / 16);
   if (projected) {
     linear = register_module("linear", nn::Linear(patches, 1));
@@ -59,6 +61,7 @@ torch::Tensor PatchGANDiscriminatorImpl::patch_logits(const torch::Tensor& image
   x = upfeature_->forward(x);
   for (auto& b : blocks_) x = b->forward(x);  // [N, 16 base, S/16, S/16]
   if (features) *features = x;
+  if (opt_.mbstd_group > 0) x = minibatch_stddev(x, opt_.mbstd_group);  // [N, 16 base + 1, S/16, S/16]
   return final_->forward(x).flatten(1);  // [N, P]
 }
 

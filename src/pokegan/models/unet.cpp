@@ -27,6 +27,10 @@ UNetGeneratorImpl::UNetGeneratorImpl(const GeneratorOptions& opt, int image_size
     map_in += opt.class_embed_dim;
   }
   mapping_ = register_module("mapping", MappingNetwork(map_in, opt.mapping_hidden, image_size));
+  if (opt.z_inject != "input" && opt.z_inject != "style")
+    throw Error("g.z_inject must be 'input' or 'style', got '" + opt.z_inject + "'");
+  const bool style = opt.z_inject == "style";
+  if (style) style_mapping_ = register_module("style_mapping", MappingNetwork(map_in, opt.mapping_hidden, opt.w_dim));
   upfeature_ = register_module("upfeature", nn::Conv2d(nn::Conv2dOptions(1, opt.base_channels, 1)));
   for (int i = 0; i < depth; ++i) {
     const int in = ch(i), out = ch(i + 1);
@@ -52,10 +56,12 @@ UNetGeneratorImpl::UNetGeneratorImpl(const GeneratorOptions& opt, int image_size
     nn::Sequential block(nn::Conv2d(nn::Conv2dOptions(2 * skip, skip, 3).padding(1)), nn::BatchNorm2d(skip), nn::ReLU(),
                          nn::Conv2d(nn::Conv2dOptions(skip, skip, 3).padding(1)), nn::BatchNorm2d(skip), nn::ReLU());
     expand_.push_back(register_module("expand" + std::to_string(j), block));
-    const bool adain = num_classes_ > 0 && (opt.cadain_expand.empty() || listed(opt.cadain_expand, j));
-    expand_adain_.push_back(adain ? register_module("expand_adain" + std::to_string(j),
-                                                    ConditionalAdaIN(skip, 0, num_classes_, opt.class_embed_dim, 1.0))
-                                  : ConditionalAdaIN(nullptr));
+    const bool by_class = num_classes_ > 0 && (opt.cadain_expand.empty() || listed(opt.cadain_expand, j));
+    expand_adain_.push_back(by_class || style
+                                ? register_module("expand_adain" + std::to_string(j),
+                                                  ConditionalAdaIN(skip, style ? opt.w_dim : 0, by_class ? num_classes_ : 0,
+                                                                   opt.class_embed_dim, 1.0))
+                                : ConditionalAdaIN(nullptr));
   }
   downfeature_ = register_module("downfeature", nn::Conv2d(nn::Conv2dOptions(opt.base_channels, 3, 1)));
 }
@@ -66,6 +72,7 @@ torch::Tensor UNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Te
   torch::Tensor in = z;
   if (num_classes_ > 0) in = torch::cat({z, embed_->forward(labels)}, 1);  // [N, z + E]
   torch::Tensor x = upfeature_->forward(tile_class_channel(mapping_->forward(in), size_));  // [N, base, S, S]
+  const torch::Tensor w = style_mapping_ ? style_mapping_->forward(in) : torch::Tensor();  // [N, w_dim]
   std::vector<torch::Tensor> skips = {x};
   for (size_t i = 0; i < contract_.size(); ++i) {
     x = contract_[i]->forward(x);  // halves H, W
@@ -79,7 +86,7 @@ torch::Tensor UNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Te
   for (size_t j = 0; j < expand_.size(); ++j) {
     x = expand_in_[j]->forward(upsample2x(x));
     x = expand_[j]->forward(torch::cat({x, skips[skips.size() - 2 - j]}, 1));
-    if (expand_adain_[j]) x = expand_adain_[j]->forward(x, {}, y);
+    if (expand_adain_[j]) x = expand_adain_[j]->forward(x, w, y);
   }
   return torch::tanh(downfeature_->forward(x));  // [N, 3, S, S]
 }

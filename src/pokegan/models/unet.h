@@ -29,6 +29,7 @@ class UNetGeneratorImpl : public GeneratorImpl {
   int size_, num_classes_;
   torch::nn::Embedding embed_{nullptr}, hidden_embed_{nullptr};
   MappingNetwork mapping_{nullptr}, hidden_mapping_{nullptr};
+  MappingNetwork style_mapping_{nullptr};  // z_inject = style: w = mapping(z, class) for every expanding AdaIN
   torch::nn::Conv2d upfeature_{nullptr}, downfeature_{nullptr};
   std::vector<torch::nn::Sequential> contract_, expand_;
   std::vector<torch::nn::Conv2d> expand_in_;  // the conv right after each upsample

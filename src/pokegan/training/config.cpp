@@ -59,6 +59,11 @@ void validate(const TrainConfig& c) {
   need(c.ae.lambda_rx >= 0 && c.ae.lambda_rz >= 0, "ae.lambda_rx and ae.lambda_rz must be >= 0");
   need(c.loss.kind != "acgan" || c.d.class_head, "loss.kind=acgan needs d.class_head=true");
   need(c.amp == "off" || c.amp == "bf16", "amp must be 'off' or 'bf16'");
+  need(c.loss.r1_gamma >= 0 && c.loss.r1_every >= 1, "loss.r1_gamma must be >= 0 and loss.r1_every >= 1");
+  need(c.loss.lecam_weight >= 0 && c.loss.lecam_decay >= 0 && c.loss.lecam_decay < 1,
+       "loss.lecam_weight must be >= 0 and loss.lecam_decay in [0, 1)");
+  need(c.loss.mode_seeking >= 0, "loss.mode_seeking must be >= 0");
+  need(c.d.mbstd_group >= 0, "d.mbstd_group must be >= 0");
 }
 
 }  // namespace pokegan

@@ -8,33 +8,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pokegan/data/augment_options.h"
+#include "pokegan/losses/options.h"
 #include "pokegan/models/options.h"
 
 namespace pokegan {
-
-struct LossOptions {
-  std::string kind = "bce";  // bce | acgan
-  // Label smoothing (Salimans et al. 2016, the study's §2.2.1): each D target is drawn uniformly
-  // from [min, max]. The generator's target is always 1.
-  double real_min = 0.9, real_max = 1.0;
-  double fake_min = 0.0, fake_max = 0.1;
-  // acgan (§2.3): loss = w_s * source term + w_c * class term, with (w_s, w_c) moving linearly
-  // from their start to their end values over schedule_steps (0 = the whole run).
-  double source_weight_start = 1.0, source_weight_end = 0.5;
-  double class_weight_start = 0.5, class_weight_end = 1.0;
-  int64_t schedule_steps = 0;
-};
-
-struct AugmentOptions {
-  bool hflip = true;           // p = 0.5
-  double rotate_degrees = 10;  // uniform in [-d, d]; 0 disables
-  double rotate_prob = 0.5;
-  bool hue = false;            // seed 004's recolouring: a random hue rotation
-  double hue_prob = 0.5;
-  // DiffAugment (Zhao et al. 2020): differentiable augmentation of every image D sees, real and
-  // fake, in both updates. Comma-separated policy: color, translation, cutout; empty = off.
-  std::string diffaug;
-};
 
 struct OptimOptions {
   double lr_g = 2e-4, lr_d = 2e-4;
@@ -78,11 +56,6 @@ struct TrainConfig {
   int num_classes() const { return static_cast<int>(classes.size()); }
 };
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LossOptions, kind, real_min, real_max, fake_min, fake_max,
-                                                source_weight_start, source_weight_end, class_weight_start,
-                                                class_weight_end, schedule_steps)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AugmentOptions, hflip, rotate_degrees, rotate_prob, hue, hue_prob,
-                                                diffaug)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimOptions, lr_g, lr_d, beta1, beta2)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, preset, description, data, image_size, classes,
                                                 g, d, loss, augment, optim, ae, batch, steps, epochs, seed,

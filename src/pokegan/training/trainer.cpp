@@ -31,13 +31,6 @@ bool is_checkpoint_file(const fs::path& p) {
   return std::regex_match(p.filename().string(), kName);
 }
 
-// A discriminator's outputs as float32 (they are bfloat16 under amp=bf16); a no-op otherwise.
-DOutput float32_outputs(DOutput o) {
-  o.logits = o.logits.to(torch::kFloat32);
-  if (o.class_logits.defined()) o.class_logits = o.class_logits.to(torch::kFloat32);
-  return o;
-}
-
 // A handle sharing LibTorch's default CPU generator (the one randn, rand_like and dropout use).
 at::Generator torch_rng() { return at::detail::getDefaultCPUGenerator(); }
 
@@ -77,6 +70,7 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
     if (p.opt) get_adam(ckpt, p.opt_prefix, *p.opt, *p.module);
   }
   loader_->load_state(ckpt.with_prefix("loader"));
+  objective_->load_state(ckpt.with_prefix("objective"));
   step_ = ckpt.tensor("step").item<int64_t>();
   at::Generator rng = torch_rng();
   std::lock_guard<std::mutex> lock(rng.mutex());
@@ -95,7 +89,6 @@ void Trainer::build() {
   };
   opt_g_ = adam(g_->parameters(), o.lr_g);
   opt_d_ = adam(d_->parameters(), o.lr_d);
-  loss_ = make_loss(cfg_.loss);
   if (cfg_.ema_decay > 0) {
     g_ema_ = make_generator(cfg_.g, cfg_.image_size, classes);
     g_ema_->to(device_);
@@ -112,10 +105,16 @@ void Trainer::build() {
     dz_->to(device_);
     opt_e_ = adam(e_->parameters(), o.lr_g);
     opt_dz_ = adam(dz_->parameters(), o.lr_d);
-    LossOptions latent = cfg_.loss;
-    latent.kind = "bce";  // D_z has no class head
-    latent_loss_ = make_loss(latent);
   }
+  ObjectiveOptions oo;
+  oo.loss = cfg_.loss;
+  oo.augment = cfg_.augment;
+  oo.d_noise_std = cfg_.d.noise_std, oo.d_noise_std_end = cfg_.d.noise_std_end;
+  oo.lambda_rx = cfg_.ae.lambda_rx, oo.lambda_rz = cfg_.ae.lambda_rz;
+  oo.amp = cfg_.amp == "bf16";
+  objective_ = std::make_unique<Objective>(oo, ObjectiveNets{g_.get(), d_.get(), e_ ? e_.get() : nullptr,
+                                                            dz_ ? dz_.get() : nullptr},
+                                           device_);
   loader_ = std::make_unique<BatchLoader>(ds_, cfg_.batch, cfg_.seed, cfg_.split);
 }
 
@@ -144,93 +143,37 @@ int64_t Trainer::total_steps() const {
 }
 
 StepStats Trainer::step() {
-  const int64_t total = total_steps();
-  loss_->set_step(step_, total);
-  if (cfg_.d.noise_std_end >= 0) {  // linear anneal of D's input noise over the run
-    const double t = std::min(1.0, static_cast<double>(step_) / static_cast<double>(std::max<int64_t>(total, 1)));
-    d_->set_noise_std(cfg_.d.noise_std + t * (cfg_.d.noise_std_end - cfg_.d.noise_std));
-  }
   auto [real, labels] = loader_->next();  // [B, 3, S, S], [B]
   real = augment(real, cfg_.augment).to(device_);
   labels = labels.to(device_);
-  // Every network forward goes through these: under bf16 autocast when amp is on, with float32
-  // results, so that losses, reconstructions and D's inputs are float32 either way.
-  const bool amp = cfg_.amp == "bf16";
-  const std::string& policy = cfg_.augment.diffaug;
-  auto G = [&](const torch::Tensor& z, const torch::Tensor& y) {
-    AutocastGuard autocast(device_, amp);
-    return g_->forward(z, y).to(torch::kFloat32);
-  };
-  auto E = [&](const torch::Tensor& x) {
-    AutocastGuard autocast(device_, amp);
-    return e_->forward(x).to(torch::kFloat32);
-  };
-  // What D sees goes through DiffAugment when it is on (real and fake alike, in both updates).
-  auto D = [&](const torch::Tensor& x) {
-    const auto seen = policy.empty() ? x : diff_augment(x, policy);
-    AutocastGuard autocast(device_, amp);
-    return float32_outputs(d_->forward(seen, labels));
-  };
-  auto Dz = [&](const torch::Tensor& z) {
-    AutocastGuard autocast(device_, amp);
-    return float32_outputs(dz_->forward(z));
-  };
   const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
-  const auto fake = G(z, labels);  // [B, 3, S, S], reused by every update below
-  // AE-GAN: E(x), its reconstruction G(E(x)) and E(G(z)), each computed once.
-  torch::Tensor z_enc, recon, z_rec;
-  if (e_) {
-    z_enc = E(real);           // [B, z]
-    recon = G(z_enc, labels);  // [B, 3, S, S]
-    z_rec = E(fake);           // [B, z]
-  }
+  objective_->begin(step_, total_steps(), real, labels, z);
   StepStats s;
 
-  // D: real vs. detached fake (and vs. detached reconstructions for the AE-GAN).
   opt_d_->zero_grad();
-  const DOutput d_real = D(real);
-  const DOutput d_fake = D(fake.detach());
-  const auto d_loss = e_ ? aegan_d_loss(*loss_, d_real, d_fake, D(recon.detach()), labels)
-                         : loss_->d_loss(d_real, d_fake, labels);
-  d_loss.backward();
+  const PhaseStats d = objective_->accumulate(Phase::D);
   opt_d_->step();
-
-  // D_z: prior samples z vs. E(x) and E(G(z)).
-  if (e_) {
+  if (objective_->has_latent()) {
     opt_dz_->zero_grad();
-    const auto dz_loss = aegan_dz_loss(*latent_loss_, Dz(z), Dz(z_enc.detach()), Dz(z_rec.detach()));
-    dz_loss.backward();
+    const PhaseStats dz = objective_->accumulate(Phase::Dz);
     opt_dz_->step();
-    s.extra["dz_loss"] = dz_loss.item<double>();
+    s.extra["dz_loss"] = dz.loss;
   }
-
-  // G (and E): through the updated D (and D_z).
   opt_g_->zero_grad();
-  const DOutput d_fake_g = D(fake);
-  torch::Tensor g_loss;
-  if (e_) {
-    opt_e_->zero_grad();
-    const auto t = aegan_g_loss(*loss_, *latent_loss_, d_fake_g, D(recon), Dz(z_enc), Dz(z_rec), real, recon, z, z_rec,
-                                labels, cfg_.ae.lambda_rx, cfg_.ae.lambda_rz);
-    g_loss = t.total;
-    s.extra["rec_x"] = t.rec_x.item<double>();
-    s.extra["rec_z"] = t.rec_z.item<double>();
-  } else {
-    g_loss = loss_->g_loss(d_fake_g, labels);
-  }
-  g_loss.backward();
+  if (opt_e_) opt_e_->zero_grad();
+  const PhaseStats g = objective_->accumulate(Phase::G);
   opt_g_->step();
-  if (e_) opt_e_->step();
+  if (opt_e_) opt_e_->step();
 
   ++step_;
   update_ema();
   s.step = step_;
-  s.d_loss = d_loss.item<double>();
-  s.g_loss = g_loss.item<double>();
-  s.d_real = torch::sigmoid(d_real.logits.detach()).mean().item<double>();
-  s.d_fake = torch::sigmoid(d_fake.logits.detach()).mean().item<double>();
-  if (d_real.class_logits.defined())
-    s.extra["d_class_acc"] = (d_real.class_logits.argmax(1) == labels).to(torch::kFloat32).mean().item<double>();
+  s.d_loss = d.loss;
+  s.g_loss = g.loss;
+  for (const auto* phase : {&d, &g})
+    for (const auto& [k, v] : phase->extra) s.extra[k] = v;
+  s.d_real = s.extra["d_real"], s.d_fake = s.extra["d_fake"];
+  s.extra.erase("d_real"), s.extra.erase("d_fake");
   return s;
 }
 
@@ -259,6 +202,7 @@ std::filesystem::path Trainer::save_checkpoint() {
     if (p.opt) put_adam(ckpt, p.opt_prefix, *p.opt, *p.module);
   }
   for (const auto& [k, v] : loader_->state()) ckpt.tensors["loader." + k] = v;
+  for (const auto& [k, v] : objective_->state()) ckpt.tensors["objective." + k] = v;
   ckpt.tensors["step"] = torch::tensor({step_}, torch::kInt64);
   {
     at::Generator rng = torch_rng();

@@ -1,8 +1,8 @@
-// The trainer owns a run's state: G, D, their Adam optimizers, the loss, the batch loader, the step
-// counter and the RNG, and where the config asks for them the EMA copy of G and the autoencoding
-// GAN's encoder E and latent discriminator D_z. One step = one D update on a real and a fake batch
-// (plus reconstructions, and a D_z update, for the AE-GAN), then one G (and E) update reusing the
-// same fake batch (one G forward per step). It writes the run directory:
+// The trainer owns a run's state: G, D, their Adam optimizers, the objective (training/objective.h),
+// the batch loader, the step counter and the RNG, and where the config asks for them the EMA copy of
+// G and the autoencoding GAN's encoder E and latent discriminator D_z. It is a loop: per step it
+// draws a batch and z, lets the objective run the D (D_z) and G (E) phases, steps the optimisers
+// and updates the EMA. It writes the run directory:
 //   <run>/config.json            the TrainConfig
 //   <run>/stats.jsonl            every log_every steps: losses, D(x), D(G(z)), img/s, epoch
 //   <run>/samples/fakes-<step>.png   fixed-noise grid, one labelled row per class
@@ -20,10 +20,10 @@
 #include "pokegan/data/dataset.h"
 #include "pokegan/data/loader.h"
 #include "pokegan/io/checkpoint.h"
-#include "pokegan/losses/gan_loss.h"
 #include "pokegan/models/autoencoder.h"
 #include "pokegan/models/networks.h"
 #include "pokegan/training/config.h"
+#include "pokegan/training/objective.h"
 
 namespace pokegan {
 
@@ -90,7 +90,7 @@ class Trainer {
   Encoder e_{nullptr};
   LatentDiscriminator dz_{nullptr};
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_, opt_e_, opt_dz_;
-  std::unique_ptr<GanLoss> loss_, latent_loss_;
+  std::unique_ptr<Objective> objective_;
   std::unique_ptr<BatchLoader> loader_;
   int64_t step_ = 0;
 };

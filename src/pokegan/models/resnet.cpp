@@ -1,0 +1,113 @@
+#include "pokegan/models/resnet.h"
+
+#include <torch/nn/functional/activation.h>
+#include <torch/nn/functional/pooling.h>
+#include <torch/nn/functional/upsampling.h>
+
+#include "pokegan/common/error.h"
+
+namespace pokegan {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+namespace {
+torch::Tensor up_nearest(const torch::Tensor& x) {
+  return F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest));
+}
+torch::Tensor avg_pool2(const torch::Tensor& x) { return F::avg_pool2d(x, F::AvgPool2dFuncOptions(2)); }
+}  // namespace
+
+ResGBlockImpl::ResGBlockImpl(int in, int out, int cond_dim) {
+  bn1 = register_module("bn1", ClassBatchNorm(in, cond_dim));
+  conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)));
+  bn2 = register_module("bn2", ClassBatchNorm(out, cond_dim));
+  conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1)));
+  shortcut = register_module("shortcut", nn::Conv2d(nn::Conv2dOptions(in, out, 1)));
+}
+
+torch::Tensor ResGBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cond) {
+  auto h = conv1->forward(up_nearest(torch::relu(bn1->forward(x, cond))));  // [N, out, 2H, 2W]
+  h = conv2->forward(torch::relu(bn2->forward(h, cond)));
+  // A 1x1 conv commutes with nearest upsampling: convolving first does a quarter of the work.
+  return h + up_nearest(shortcut->forward(x));
+}
+
+ResNetGeneratorImpl::ResNetGeneratorImpl(const GeneratorOptions& opt, int image_size, int num_classes)
+    : opt_(opt), num_classes_(opt.conditional ? num_classes : 0), stages_(stages_for(image_size)) {
+  if (opt.conditional && num_classes < 1) throw Error("a conditional generator needs classes");
+  const int chunks = opt.hier_z ? stages_ + 1 : 1;
+  if (opt.z_dim % chunks != 0)
+    throw Error("g.z_dim must be a multiple of " + std::to_string(chunks) + " with g.hier_z at this image size, got " +
+                std::to_string(opt.z_dim));
+  chunk_ = opt.z_dim / chunks;
+  auto ch = [&](int level) { return std::min(opt.base_channels << (stages_ - level), std::max(opt.max_channels, opt.base_channels)); };
+  const int embed = num_classes_ > 0 ? opt.class_embed_dim : 0;
+  if (embed > 0) embed_ = register_module("embed", nn::Embedding(num_classes_, embed));
+  input_ = register_module("input", nn::Linear(chunk_, ch(0) * 16));
+  const int cond_dim = (opt.hier_z ? chunk_ : opt.z_dim) + embed;
+  for (int i = 0; i < stages_; ++i)
+    blocks_.push_back(register_module("block" + std::to_string(i), ResGBlock(ch(i), ch(i + 1), cond_dim)));
+  out_bn_ = register_module("out_bn", nn::BatchNorm2d(ch(stages_)));
+  out_conv_ = register_module("out_conv", nn::Conv2d(nn::Conv2dOptions(ch(stages_), 3, 3).padding(1)));
+}
+
+torch::Tensor ResNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {
+  const int64_t n = z.size(0);
+  const auto zs = z.split(chunk_, 1);  // hier_z: stages + 1 chunks of [N, chunk]; else one
+  const torch::Tensor e = embed_ ? embed_->forward(labels) : torch::Tensor();  // [N, E]
+  auto h = input_->forward(zs[0]).view({n, -1, 4, 4});  // [N, ch(0), 4, 4]
+  for (int i = 0; i < stages_; ++i) {
+    torch::Tensor cond = opt_.hier_z ? zs[i + 1] : z;
+    if (e.defined()) cond = torch::cat({cond, e}, 1);
+    h = blocks_[i]->forward(h, cond);  // doubles H, W
+  }
+  return torch::tanh(out_conv_->forward(torch::relu(out_bn_->forward(h))));  // [N, 3, S, S]
+}
+
+ResDBlockImpl::ResDBlockImpl(int in, int out, bool first_, bool sn) : first(first_) {
+  conv1 = register_module("conv1", SNConv2d(in, out, 3, 1, 1, true, sn));
+  conv2 = register_module("conv2", SNConv2d(out, out, 3, 1, 1, true, sn));
+  shortcut = register_module("shortcut", SNConv2d(in, out, 1, 1, 0, true, sn));
+}
+
+torch::Tensor ResDBlockImpl::forward(const torch::Tensor& x) {
+  auto h = conv1->forward(first ? x : torch::relu(x));
+  h = avg_pool2(conv2->forward(torch::relu(h)));
+  // The 1x1 shortcut on the smaller side: pool first where the input is narrower.
+  const auto sc = first ? shortcut->forward(avg_pool2(x)) : avg_pool2(shortcut->forward(x));
+  return h + sc;
+}
+
+ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes)
+    : opt_(opt) {
+  const int stages = stages_for(image_size);  // blocks S -> 4
+  if ((opt.conditional || opt.class_head) && num_classes < 1) throw Error("a conditional discriminator needs classes");
+  if (opt.dropout > 0) throw Error("d.dropout is not supported by the resnet discriminator");
+  auto ch = [&](int i) { return std::min(opt.base_channels << i, std::max(opt.max_channels, opt.base_channels)); };
+  int in = 3;
+  for (int i = 0; i < stages; ++i) {
+    blocks_.push_back(register_module("block" + std::to_string(i), ResDBlock(in, ch(i), i == 0, opt.spectral_norm)));
+    in = ch(i);
+  }
+  const int extra = opt.mbstd_group > 0 ? 1 : 0;
+  final_conv_ = register_module("final_conv", SNConv2d(in + extra, in, 3, 1, 1, true, opt.spectral_norm));
+  linear_ = register_module("linear", SNLinear(in, 1, true, opt.spectral_norm));
+  if (opt.conditional) projection_ = register_module("projection", SNEmbedding(num_classes, in, opt.spectral_norm));
+  if (opt.class_head) class_head_ = register_module("class_head", SNLinear(in, num_classes, true, opt.spectral_norm));
+}
+
+DOutput ResNetDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& labels) {
+  auto h = images;  // [N, 3, S, S]
+  for (auto& b : blocks_) h = b->forward(h);  // [N, C, 4, 4]
+  h = torch::relu(h);
+  if (opt_.mbstd_group > 0) h = minibatch_stddev(h, opt_.mbstd_group);  // [N, C+1, 4, 4]
+  h = torch::relu(final_conv_->forward(h)).sum({2, 3});  // [N, C]
+  DOutput out;
+  out.logits = linear_->forward(h).view({-1});  // [N]
+  if (projection_) out.logits = out.logits + (projection_->forward(labels) * h).sum(1);
+  if (class_head_) out.class_logits = class_head_->forward(h);  // [N, classes]
+  return out;
+}
+
+}  // namespace pokegan

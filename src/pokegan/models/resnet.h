@@ -1,0 +1,77 @@
+// The `sprite` preset's networks: a small BigGAN/SNGAN-style conditional ResNet pair for 64x64
+// sprites on a CPU (Brock et al. 2019; Miyato & Koyama 2018).
+//
+// G: z [N, z_dim] split into (stages + 1) chunks (hier_z; else every block sees all of z)
+//    h = Linear(z_0) -> [N, ch(0), 4, 4]
+//    per block i (4 -> 8 -> ... -> S), cond_i = [z_{i+1}, shared_embed(y)]:
+//      h' = conv3x3(relu(cBN(h))) after nearest x2 upsampling, then conv3x3(relu(cBN(h')))
+//      h  = h' + conv1x1(up(h))      (resize-then-conv: no checkerboard, Odena et al. 2016)
+//    cBN: BatchNorm without affine, then (1 + Linear(cond)) * x + Linear(cond)
+//    out: tanh(conv3x3(relu(BN(h))))                               [N, 3, S, S]
+//    widths: ch(l) = min(base * 2^(stages - l), max_channels) at level l (4x4 is level 0)
+// D: every weight spectrally normalised (d.spectral_norm)
+//    block i (S/2^i -> S/2^(i+1)): conv3x3 -> relu -> conv3x3 -> avgpool, plus a 1x1 shortcut;
+//    block 0 has no leading relu (BigGAN's "optimised" first block); widths min(base * 2^i, max)
+//    at 4x4: (minibatch stddev) -> relu -> conv3x3 -> relu -> sum over H, W: h [N, C]
+//    logit = Linear(h) + <embed(y), h>   (projection, Miyato & Koyama 2018); class head optional
+#pragma once
+#include <torch/nn/modules/batchnorm.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+
+#include "pokegan/models/networks.h"
+#include "pokegan/models/layers.h"
+#include "pokegan/models/spectral.h"
+
+namespace pokegan {
+
+class ResGBlockImpl : public torch::nn::Module {
+ public:
+  ResGBlockImpl(int in, int out, int cond_dim);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond);  // [N,in,H,W] -> [N,out,2H,2W]
+  ClassBatchNorm bn1{nullptr}, bn2{nullptr};
+  torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
+};
+TORCH_MODULE(ResGBlock);
+
+class ResNetGeneratorImpl : public GeneratorImpl {
+ public:
+  ResNetGeneratorImpl(const GeneratorOptions& opt, int image_size, int num_classes);
+  torch::Tensor forward(const torch::Tensor& z, const torch::Tensor& labels) override;
+  int64_t z_dim() const override { return opt_.z_dim; }
+
+ private:
+  GeneratorOptions opt_;
+  int num_classes_, stages_, chunk_;
+  torch::nn::Embedding embed_{nullptr};
+  torch::nn::Linear input_{nullptr};
+  std::vector<ResGBlock> blocks_;
+  torch::nn::BatchNorm2d out_bn_{nullptr};
+  torch::nn::Conv2d out_conv_{nullptr};
+};
+
+class ResDBlockImpl : public torch::nn::Module {
+ public:
+  ResDBlockImpl(int in, int out, bool first, bool sn);
+  torch::Tensor forward(const torch::Tensor& x);  // [N,in,H,W] -> [N,out,H/2,W/2]
+  bool first;
+  SNConv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
+};
+TORCH_MODULE(ResDBlock);
+
+class ResNetDiscriminatorImpl : public DiscriminatorImpl {
+ public:
+  ResNetDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes);
+  DOutput forward(const torch::Tensor& images, const torch::Tensor& labels) override;
+
+ private:
+  DiscriminatorOptions opt_;
+  std::vector<ResDBlock> blocks_;
+  SNConv2d final_conv_{nullptr};
+  SNLinear linear_{nullptr}, class_head_{nullptr};
+  SNEmbedding projection_{nullptr};
+};
+
+}  // namespace pokegan

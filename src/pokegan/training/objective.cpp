@@ -1,0 +1,172 @@
+#include "pokegan/training/objective.h"
+
+#include "pokegan/common/device.h"
+#include "pokegan/common/error.h"
+#include "pokegan/data/augment.h"
+
+namespace pokegan {
+
+namespace {
+// A discriminator's outputs as float32 (they are bfloat16 under amp=bf16); a no-op otherwise.
+DOutput float32_outputs(DOutput o) {
+  o.logits = o.logits.to(torch::kFloat32);
+  if (o.class_logits.defined()) o.class_logits = o.class_logits.to(torch::kFloat32);
+  return o;
+}
+double mean_sigmoid(const torch::Tensor& logits) { return torch::sigmoid(logits.detach()).mean().item<double>(); }
+}  // namespace
+
+Objective::Objective(ObjectiveOptions opt, ObjectiveNets nets, c10::Device device)
+    : opt_(std::move(opt)), nets_(nets), device_(device) {
+  if (!nets_.g || !nets_.d) throw Error("the objective needs a generator and a discriminator");
+  if ((nets_.e == nullptr) != (nets_.dz == nullptr)) throw Error("the AE-GAN objective needs both E and D_z");
+  if (opt_.loss.r1_every < 1) throw Error("loss.r1_every must be >= 1");
+  loss_ = make_loss(opt_.loss);
+  if (nets_.e) {
+    LossOptions latent = opt_.loss;
+    latent.kind = "bce";  // D_z has no class head
+    latent_loss_ = make_loss(latent);
+  }
+}
+
+torch::Tensor Objective::G(const torch::Tensor& z, const torch::Tensor& y) {
+  AutocastGuard autocast(device_, opt_.amp);
+  return nets_.g->forward(z, y).to(torch::kFloat32);
+}
+
+torch::Tensor Objective::E(const torch::Tensor& x) {
+  AutocastGuard autocast(device_, opt_.amp);
+  return nets_.e->forward(x).to(torch::kFloat32);
+}
+
+DOutput Objective::D(const torch::Tensor& x, const torch::Tensor& y) {
+  const auto& policy = opt_.augment.diffaug;
+  const auto seen = policy.empty() ? x : diff_augment(x, policy);
+  AutocastGuard autocast(device_, opt_.amp);
+  return float32_outputs(nets_.d->forward(seen, y));
+}
+
+DOutput Objective::Dz(const torch::Tensor& z) {
+  AutocastGuard autocast(device_, opt_.amp);
+  return float32_outputs(nets_.dz->forward(z));
+}
+
+void Objective::begin(int64_t step, int64_t total, const torch::Tensor& real, const torch::Tensor& labels,
+                      const torch::Tensor& z) {
+  step_ = step;
+  loss_->set_step(step, total);
+  if (opt_.d_noise_std_end >= 0) {  // linear anneal of D's input noise over the run
+    const double t = std::min(1.0, static_cast<double>(step) / static_cast<double>(std::max<int64_t>(total, 1)));
+    nets_.d->set_noise_std(opt_.d_noise_std + t * (opt_.d_noise_std_end - opt_.d_noise_std));
+  }
+  real_ = real, labels_ = labels, z_ = z;
+  fake_labels_ = labels;
+  const int64_t half = labels.size(0) / 2;
+  if (opt_.loss.mode_seeking > 0 && half > 0)  // pairs (i, i + half) share a class
+    fake_labels_ = torch::cat({labels.narrow(0, 0, half), labels.narrow(0, 0, half), labels.narrow(0, 2 * half, labels.size(0) - 2 * half)});
+  fake_ = G(z, fake_labels_);  // [B, 3, S, S], reused by every phase
+  if (nets_.e) {  // E(x), its reconstruction G(E(x)) and E(G(z)), each computed once
+    z_enc_ = E(real);               // [B, z]
+    recon_ = G(z_enc_, labels);     // [B, 3, S, S]
+    z_rec_ = E(fake_);              // [B, z]
+  }
+}
+
+PhaseStats Objective::accumulate(Phase phase) {
+  if (!fake_.defined()) throw Error("Objective::accumulate before begin");
+  switch (phase) {
+    case Phase::D: return d_phase();
+    case Phase::Dz: return dz_phase();
+    case Phase::G: return g_phase();
+  }
+  throw Error("unknown phase");
+}
+
+PhaseStats Objective::d_phase() {
+  PhaseStats s;
+  // Lazy R1: on every r1_every-th step the real batch enters with requires_grad, and the penalty,
+  // weighted by gamma/2 * r1_every, is taken from the same forward.
+  const bool r1 = opt_.loss.r1_gamma > 0 && step_ % opt_.loss.r1_every == 0;
+  const auto real = r1 ? real_.detach().requires_grad_(true) : real_;
+  const DOutput d_real = D(real, labels_);
+  const DOutput d_fake = D(fake_.detach(), fake_labels_);
+  torch::Tensor loss = nets_.e ? aegan_d_loss(*loss_, d_real, d_fake, D(recon_.detach(), labels_), labels_)
+                               : loss_->d_loss(d_real, d_fake, labels_);
+  s.loss = loss.item<double>();
+  if (r1) {
+    const auto penalty = r1_penalty(d_real.logits, real);
+    loss = loss + (opt_.loss.r1_gamma / 2 * opt_.loss.r1_every) * penalty;
+    s.extra["r1"] = penalty.item<double>();
+  }
+  if (opt_.loss.lecam_weight > 0) {
+    const double r = d_real.logits.detach().mean().item<double>(), f = d_fake.logits.detach().mean().item<double>();
+    const double decay = lecam_n_ == 0 ? 0.0 : opt_.loss.lecam_decay;
+    lecam_real_ = decay * lecam_real_ + (1 - decay) * r;
+    lecam_fake_ = decay * lecam_fake_ + (1 - decay) * f;
+    ++lecam_n_;
+    const auto term = lecam_term(d_real.logits, d_fake.logits, lecam_real_, lecam_fake_);
+    loss = loss + opt_.loss.lecam_weight * term;
+    s.extra["lecam"] = term.item<double>();
+  }
+  loss.backward();
+  s.extra["d_real"] = mean_sigmoid(d_real.logits);
+  s.extra["d_fake"] = mean_sigmoid(d_fake.logits);
+  if (d_real.class_logits.defined())
+    s.extra["d_class_acc"] = (d_real.class_logits.argmax(1) == labels_).to(torch::kFloat32).mean().item<double>();
+  return s;
+}
+
+PhaseStats Objective::dz_phase() {
+  if (!nets_.e) throw Error("the D_z phase needs the AE-GAN's encoder (ae.enabled=true)");
+  const auto loss = aegan_dz_loss(*latent_loss_, Dz(z_), Dz(z_enc_.detach()), Dz(z_rec_.detach()));
+  loss.backward();
+  PhaseStats s;
+  s.loss = loss.item<double>();
+  return s;
+}
+
+PhaseStats Objective::g_phase() {
+  PhaseStats s;
+  const DOutput d_fake = D(fake_, fake_labels_);
+  torch::Tensor loss;
+  if (nets_.e) {
+    const auto t = aegan_g_loss(*loss_, *latent_loss_, d_fake, D(recon_, labels_), Dz(z_enc_), Dz(z_rec_), real_, recon_,
+                                z_, z_rec_, labels_, opt_.lambda_rx, opt_.lambda_rz);
+    loss = t.total;
+    s.extra["rec_x"] = t.rec_x.item<double>();
+    s.extra["rec_z"] = t.rec_z.item<double>();
+  } else {
+    loss = loss_->g_loss(d_fake, fake_labels_);
+  }
+  s.loss = loss.item<double>();
+  const int64_t half = z_.size(0) / 2;
+  if (opt_.loss.mode_seeking > 0 && half > 0) {
+    const auto term = mode_seeking_term(fake_.narrow(0, 0, half), fake_.narrow(0, half, half), z_.narrow(0, 0, half),
+                                        z_.narrow(0, half, half));
+    loss = loss + opt_.loss.mode_seeking * term;
+    s.extra["mode_seeking"] = term.item<double>();
+  }
+  loss.backward();
+  return s;
+}
+
+std::map<std::string, torch::Tensor> Objective::state() const {
+  if (opt_.loss.lecam_weight <= 0) return {};
+  return {{"lecam_real", torch::tensor({lecam_real_}, torch::kFloat64)},
+          {"lecam_fake", torch::tensor({lecam_fake_}, torch::kFloat64)},
+          {"lecam_n", torch::tensor({lecam_n_}, torch::kInt64)}};
+}
+
+void Objective::load_state(const std::map<std::string, torch::Tensor>& s) {
+  if (opt_.loss.lecam_weight <= 0) return;
+  auto get = [&](const char* k) -> const torch::Tensor& {
+    const auto it = s.find(k);
+    if (it == s.end()) throw Error(std::string("checkpoint lacks the objective's state '") + k + "'");
+    return it->second;
+  };
+  lecam_real_ = get("lecam_real").item<double>();
+  lecam_fake_ = get("lecam_fake").item<double>();
+  lecam_n_ = get("lecam_n").item<int64_t>();
+}
+
+}  // namespace pokegan

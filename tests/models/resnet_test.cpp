@@ -1,0 +1,156 @@
+// The `sprite` preset's parts: spectral normalisation, minibatch stddev, the ResNet G and D, and
+// the fixes to the study's generators (z at every U-Net level, resize upsampling, cBN in DCGAN).
+#include <gtest/gtest.h>
+
+#include "pokegan/common/error.h"
+#include "pokegan/common/threads.h"
+#include "pokegan/io/checkpoint.h"
+#include "pokegan/models/networks.h"
+#include "pokegan/models/spectral.h"
+#include "support/fixtures.h"
+
+namespace pokegan {
+
+TEST(SpectralNorm, PowerIterationConvergesToTheLargestSingularValue) {
+  torch::manual_seed(1);
+  SNLinear lin(6, 5);
+  lin->train();
+  for (int i = 0; i < 50; ++i) lin->forward(torch::zeros({1, 6}));  // refine u, v
+  const auto w = lin->weight.detach();
+  const auto sigma = std::get<1>(torch::svd(w))[0].item<double>();
+  lin->eval();
+  torch::Tensor u = lin->u.clone(), v = lin->v.clone();
+  const auto normalized = spectral_normalized(w, u, v, false);
+  EXPECT_NEAR((w / normalized).mean().item<double>(), sigma, 1e-4 * sigma);
+  // In eval mode u and v stay as they are.
+  const auto u_before = lin->u.clone();
+  lin->forward(torch::zeros({1, 6}));
+  EXPECT_TRUE(torch::equal(u_before, lin->u));
+}
+
+TEST(SpectralNorm, BuffersRoundTripThroughACheckpoint) {
+  torch::manual_seed(2);
+  SNConv2d a(3, 4, 3, 1, 1), b(3, 4, 3, 1, 1);
+  a->forward(torch::randn({2, 3, 8, 8}));
+  Checkpoint ck;
+  put_module(ck, "c", *a);
+  EXPECT_TRUE(ck.tensors.count("c.u") && ck.tensors.count("c.v"));
+  get_module(ck, "c", *b);
+  a->eval(), b->eval();
+  const auto x = torch::randn({2, 3, 8, 8});
+  EXPECT_TRUE(torch::equal(a->forward(x), b->forward(x)));
+}
+
+TEST(MinibatchStddev, AppendsTheGroupStdAsOneChannel) {
+  // Two groups of size 2: samples (0, 2) and (1, 3).
+  auto x = torch::zeros({4, 2, 1, 1});
+  x.index_put_({0}, 1.0), x.index_put_({2}, 3.0);   // group (0, 2): std 1 in every feature
+  x.index_put_({1}, 5.0), x.index_put_({3}, 5.0);   // group (1, 3): std 0
+  const auto y = minibatch_stddev(x, 2);
+  ASSERT_EQ(y.sizes(), (std::vector<int64_t>{4, 3, 1, 1}));
+  EXPECT_NEAR(y[0][2][0][0].item<float>(), 1.0f, 1e-4f);
+  EXPECT_NEAR(y[2][2][0][0].item<float>(), 1.0f, 1e-4f);
+  EXPECT_NEAR(y[1][2][0][0].item<float>(), 0.0f, 1e-3f);
+  EXPECT_TRUE(torch::equal(y.narrow(1, 0, 2), x));
+  EXPECT_EQ(minibatch_stddev(torch::randn({3, 2, 4, 4}), 4).size(1), 3);  // group shrinks to divide N
+}
+
+namespace {
+GeneratorOptions resnet_g() {
+  GeneratorOptions g;
+  g.arch = "resnet", g.z_dim = 12, g.base_channels = 4, g.max_channels = 16, g.class_embed_dim = 4;
+  return g;
+}
+}  // namespace
+
+TEST(ResNetGenerator, KeepsTheContractAtEverySizeAndUsesEveryZChunk) {
+  for (int size : {16, 32, 64}) {
+    auto o = resnet_g();
+    o.z_dim = size == 32 ? 16 : 15;  // stages + 1 chunks: 3, 4 and 5
+    auto g = make_generator(o, size, 5);
+    const auto z = torch::randn({4, o.z_dim}, torch::requires_grad());
+    const auto x = g->forward(z, torch::tensor({0, 4, 2, 1}, torch::kInt64));
+    EXPECT_EQ(x.sizes(), (std::vector<int64_t>{4, 3, size, size}));
+    EXPECT_LE(x.abs().max().item<float>(), 1.0f);
+    x.square().mean().backward();
+    for (const auto& p : g->named_parameters()) EXPECT_TRUE(p.value().grad().defined()) << size << " " << p.key();
+    // Hierarchical z: every part of z reaches the image.
+    const int chunk = o.z_dim / (size == 16 ? 3 : size == 32 ? 4 : 5);
+    for (int c = 0; c < o.z_dim; c += chunk)
+      EXPECT_GT(z.grad().narrow(1, c, chunk).abs().sum().item<double>(), 0) << size << " chunk at " << c;
+  }
+  auto bad = resnet_g();
+  bad.z_dim = 10;
+  EXPECT_THROW(make_generator(bad, 16, 5), Error);
+}
+
+TEST(ResNetDiscriminator, KeepsTheContractWithProjectionMbstdAndClassHead) {
+  DiscriminatorOptions o;
+  o.arch = "resnet", o.base_channels = 4, o.max_channels = 16, o.mbstd_group = 2, o.class_head = true;
+  for (int size : {16, 64}) {
+    auto d = make_discriminator(o, size, 5);
+    const auto out = d->forward(torch::randn({4, 3, size, size}), torch::tensor({0, 4, 2, 1}, torch::kInt64));
+    EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{4}));
+    EXPECT_EQ(out.class_logits.sizes(), (std::vector<int64_t>{4, 5}));
+    out.logits.sum().backward();
+    for (const auto& p : d->named_parameters())
+      if (p.key().find("class_head") == std::string::npos) EXPECT_TRUE(p.value().grad().defined()) << p.key();
+  }
+}
+
+TEST(Registry, UnknownArchListsTheRegisteredOnes) {
+  GeneratorOptions g;
+  g.arch = "vae";
+  try {
+    make_generator(g, 16, 3);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("valid: dcgan, mlp, resnet, stylegan, unet"), std::string::npos) << e.what();
+  }
+  DiscriminatorOptions d;
+  d.arch = "vit";
+  EXPECT_THROW(make_discriminator(d, 16, 3), Error);
+}
+
+// The U-Net fix: with z_inject=style, z reaches every expanding level through AdaIN, so the
+// output moves with z far more than through the input plane alone (which the study's U-Net
+// learns to ignore). Both start untrained; the check is that z's gradient reaches the style path.
+TEST(UNetZInjection, StyleModeFeedsZIntoEveryExpandingAdaIN) {
+  torch::manual_seed(3);
+  GeneratorOptions o;
+  o.arch = "unet", o.z_dim = 8, o.base_channels = 4, o.max_channels = 16, o.class_embed_dim = 4;
+  o.mapping_hidden = 8, o.w_dim = 8, o.z_inject = "style";
+  auto g = make_generator(o, 16, 3);
+  int styled = 0;
+  for (const auto& p : g->named_parameters())
+    if (p.key().find("expand_adain") != std::string::npos && p.key().find("style_scale.weight") != std::string::npos) ++styled;
+  EXPECT_EQ(styled, 4);  // depth = stages + 2 = 4 expanding blocks at 16 px, each with a styled AdaIN
+  o.z_inject = "everywhere";
+  EXPECT_THROW(make_generator(o, 16, 3), Error);
+}
+
+TEST(DcganOptions, ResizeUpsamplingAndClassBatchNormKeepTheContract) {
+  GeneratorOptions o;
+  o.arch = "dcgan", o.z_dim = 8, o.base_channels = 4, o.class_embed_dim = 4;
+  o.upsample = "resize", o.class_norm = "cbn";
+  auto g = make_generator(o, 32, 5);
+  const auto labels = torch::tensor({0, 4, 2}, torch::kInt64);
+  const auto z = torch::randn({3, 8});
+  const auto x = g->forward(z, labels);
+  EXPECT_EQ(x.sizes(), (std::vector<int64_t>{3, 3, 32, 32}));
+  x.mean().backward();
+  for (const auto& p : g->named_parameters()) EXPECT_TRUE(p.value().grad().defined()) << p.key();
+  // No transposed stride-2 conv is left; the class changes the output beyond the input layer.
+  int transposed = 0;
+  for (const auto& m : g->modules(false)) transposed += m->as<torch::nn::ConvTranspose2d>() != nullptr;
+  EXPECT_EQ(transposed, 1);  // only the 1x1 -> 4x4 input layer
+  g->eval();
+  torch::NoGradGuard no_grad;
+  const auto a = g->forward(z, torch::tensor({1, 1, 1}, torch::kInt64));
+  const auto b = g->forward(z, torch::tensor({3, 3, 3}, torch::kInt64));
+  EXPECT_GT((a - b).abs().mean().item<double>(), 1e-4);
+  o.upsample = "pixelshuffle";
+  EXPECT_THROW(make_generator(o, 32, 5), Error);
+}
+
+}  // namespace pokegan
