@@ -13,7 +13,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPS=3 STEPS=5 THREADS=2 SIZE=64 BATCH=128 SAMPLE_REPS=20
-PRESETS="cdcgan cdcgan-quick dcgan stylegan unet unet-proj acgan aegan aegan-ac mlp"
+PRESETS="cdcgan cdcgan-quick dcgan stylegan unet unet-proj acgan aegan aegan-ac mlp sprite"
 CPP_ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in

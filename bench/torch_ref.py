@@ -39,13 +39,14 @@ LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_m
                     r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0)
 AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
 
-UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256)
-PATCHGAN_D = dict(arch="patchgan", base_channels=8, noise_std=0.1)
+UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256, z_inject="style")
+PATCHGAN_D = dict(arch="patchgan", base_channels=8, noise_std=0.1, mbstd_group=4)
+DCGAN_FIX = dict(upsample="resize", class_norm="cbn")
 PROJECTION_D = dict(PATCHGAN_D, arch="projection")
 PRESETS = {
-    "cdcgan": dict(),
-    "cdcgan-quick": dict(g=dict(base_channels=16), d=dict(base_channels=16)),
-    "dcgan": dict(g=dict(conditional=False), d=dict(conditional=False), hue=True,
+    "cdcgan": dict(g=DCGAN_FIX),
+    "cdcgan-quick": dict(g=dict(DCGAN_FIX, base_channels=16), d=dict(base_channels=16)),
+    "dcgan": dict(g=dict(conditional=False, upsample="resize"), d=dict(conditional=False), hue=True,
                   loss=dict(real_min=0.9, real_max=0.9, fake_min=0.0, fake_max=0.0)),
     "stylegan": dict(g=dict(arch="stylegan", z_dim=64, base_channels=32), d=PATCHGAN_D),
     "unet": dict(g=UNET_G, d=PATCHGAN_D),

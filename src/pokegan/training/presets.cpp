@@ -12,10 +12,17 @@ namespace {
 // The study's conditional DCGAN (§2.2.1) with its §2.5 training settings: Adam lr 2e-4,
 // betas (0.5, 0.999), batch 128; G gets the one-hot class with z, D a 16-dim class embedding
 // tiled as a 4th channel; BCE with label smoothing (real U(0.9,1), fake U(0,0.1)).
+// Two fixes on top, each switchable back to the study's network (docs/models.md has the ablation):
+// g.upsample=resize (nearest x2 + 3x3 conv instead of stride-2 transposed convs, which leave a
+// checkerboard, Odena et al. 2016) and g.class_norm=cbn (class-conditional BatchNorm in every
+// block, so type reaches more than the input; the study's own conclusion, §2.6.4).
+// --set g.upsample=transposed --set g.class_norm=none gives the study's exact model.
 TrainConfig cdcgan() {
   TrainConfig c;
   c.preset = "cdcgan";
-  c.description = "Conditional DCGAN baseline (study §2.2.1), full width";
+  c.description = "Conditional DCGAN baseline (study §2.2.1), full width, resize upsampling + class BN";
+  c.g.upsample = "resize";
+  c.g.class_norm = "cbn";
   c.epochs = 50;
   return c;
 }
@@ -48,25 +55,33 @@ TrainConfig dcgan() {
   c.loss.real_min = c.loss.real_max = 0.9;
   c.loss.fake_min = c.loss.fake_max = 0.0;
   c.augment.hue = true;
+  c.g.upsample = "resize";  // no checkerboard; --set g.upsample=transposed gives seed 004's layers
   c.epochs = 50;
   return c;
 }
 
 // The study's PatchGAN with Gaussian noise before every conv (§2.2.4, §2.5.2): its code's widths
 // (hidden_channels 8) and noise std 0.1.
+// Minibatch stddev before the last conv (d.mbstd_group=4; StyleGAN2) lets D see a batch's lack of
+// variety, against the U-Net family's collapse; --set d.mbstd_group=0 gives the study's D.
 DiscriminatorOptions patchgan(const std::string& arch = "patchgan") {
   DiscriminatorOptions d;
   d.arch = arch;
   d.base_channels = 8;
   d.noise_std = 0.1;
+  d.mbstd_group = 4;
   return d;
 }
 
 // The class-conditioned U-Net generator (§2.2.3) at a width a CPU can train: 16 channels in the
-// first block, doubling to a cap of 256 at the 1x1 bottleneck.
+// first block, doubling to a cap of 256 at the 1x1 bottleneck. The study's U-Net gets z only through
+// its tiled input plane and collapses per type (every z the same sprite; pix2pix saw U-Nets ignore
+// input noise); here z also modulates every expanding block through AdaIN (z_inject=style).
+// --set g.z_inject=input gives the study's network.
 GeneratorOptions unet_g() {
   GeneratorOptions g;
   g.arch = "unet";
+  g.z_inject = "style";
   g.z_dim = 64;
   g.base_channels = 16;
   g.max_channels = 256;
