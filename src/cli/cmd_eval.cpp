@@ -57,7 +57,10 @@ void run_eval(const EvalArgs& a) {
   require_exists(a.classifier, "classifier");
   const Dataset ds = Dataset::load(a.data);
   TrainedClassifier clf = load_classifier(a.classifier);
-  const auto result = evaluate(ckpt, ds, clf, a.opt, [](const std::string& s) {
+  EvalOptions opt = a.opt;
+  // The memorisation check's closest pairs go beside the metrics file.
+  opt.pairs_png = (out.parent_path() / (out.stem().string() + "-closest-pairs.png")).string();
+  const auto result = evaluate(ckpt, ds, clf, opt, [](const std::string& s) {
     std::printf("%s\n", s.c_str());
     std::fflush(stdout);
   });

@@ -1,4 +1,5 @@
-// pokegan sample: new sprites of a chosen type from a trained checkpoint.
+// pokegan sample: new sprites of a chosen type from the shipped model or a trained checkpoint.
+// pokegan export: a run's EMA generator as a model file to ship or share.
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -6,6 +7,7 @@
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/data/prepare.h"
+#include "pokegan/inference/model_file.h"
 #include "pokegan/io/draw.h"
 #include "pokegan/training/sampler.h"
 #include "pokegan/training/trainer.h"
@@ -13,6 +15,20 @@
 namespace pokegan::cli {
 
 namespace {
+
+struct ExportArgs {
+  std::string checkpoint, out, commit, command, wall_time;
+  bool float32 = false;
+};
+
+void run_export(const ExportArgs& a) {
+  nlohmann::json extra;
+  if (!a.commit.empty()) extra["commit"] = a.commit;
+  if (!a.command.empty()) extra["command"] = a.command;
+  if (!a.wall_time.empty()) extra["wall_time"] = a.wall_time;
+  export_generator(resolve_model_path(a.checkpoint), a.out, extra, !a.float32);
+  std::printf("wrote %s (%.1f MB)\n", a.out.c_str(), double(fs::file_size(a.out)) / 1e6);
+}
 
 struct SampleArgs {
   std::string checkpoint, type = "all", out = "samples.png", individual, device = "cpu";
@@ -22,8 +38,7 @@ struct SampleArgs {
 
 void run_sample(const SampleArgs& a) {
   if (a.count <= 0) throw Error("--count must be positive, got " + std::to_string(a.count));
-  fs::path path = a.checkpoint;
-  if (fs::is_directory(path)) path = Trainer::latest_checkpoint(path);
+  const fs::path path = resolve_model_path(a.checkpoint);
   const c10::Device device = parse_device(a.device);
   LoadedGenerator lg = load_generator(path);
   lg.g->to(device);
@@ -70,8 +85,10 @@ void run_sample(const SampleArgs& a) {
 
 void add_sample_commands(CLI::App& app) {
   auto a = std::make_shared<SampleArgs>();
-  auto* c = app.add_subcommand("sample", "generate new sprites of a type from a checkpoint");
-  c->add_option("--checkpoint", a->checkpoint, "checkpoint file, or a run directory (its latest checkpoint)")->required();
+  auto* c = app.add_subcommand("sample", "generate new sprites of a type (from the shipped model unless --checkpoint)");
+  c->add_option("--checkpoint", a->checkpoint,
+                "model file, checkpoint file, or run directory (its latest checkpoint); default: the shipped model " +
+                    default_model_path().string() + " ($POKEGAN_MODEL overrides)");
   c->add_option("--type", a->type, "a type name (case-insensitive), or all for one row per type")->capture_default_str();
   c->add_option("--count", a->count, "sprites (per type with --type all)")->capture_default_str();
   c->add_option("--seed", a->seed, "noise seed: the same seed gives the same sprites")->capture_default_str();
@@ -80,6 +97,16 @@ void add_sample_commands(CLI::App& app) {
   c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--individual", a->individual, "also write each sprite as its own PNG in this directory");
   c->callback([a] { run_sample(*a); });
+
+  auto e = std::make_shared<ExportArgs>();
+  auto* x = app.add_subcommand("export", "write a run's EMA generator as a model file (no D, no optimiser state)");
+  x->add_option("--checkpoint", e->checkpoint, "checkpoint file, or a run directory (its latest checkpoint)")->required();
+  x->add_option("--out", e->out, "model file to write (.safetensors)")->required();
+  x->add_flag("--float32", e->float32, "keep float32 weights (default float16)");
+  x->add_option("--commit", e->commit, "provenance: the commit that trained it");
+  x->add_option("--command", e->command, "provenance: the training command");
+  x->add_option("--wall-time", e->wall_time, "provenance: the training wall time");
+  x->callback([e] { run_export(*e); });
 }
 
 }  // namespace pokegan::cli

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "pokegan/common/error.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/training/sampler.h"
 #include "pokegan/training/trainer.h"

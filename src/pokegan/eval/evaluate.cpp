@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <set>
 
@@ -13,6 +14,8 @@
 #include "pokegan/data/loader.h"
 #include "pokegan/eval/image_stats.h"
 #include "pokegan/eval/metrics.h"
+#include "pokegan/io/draw.h"
+#include "pokegan/io/image.h"
 #include "pokegan/training/sampler.h"
 
 namespace pokegan {
@@ -114,6 +117,78 @@ torch::Tensor labels_of(const Dataset& ds, const std::vector<int64_t>& idx) {
   std::vector<int64_t> l;
   for (int64_t i : idx) l.push_back(ds.labels[size_t(i)]);
   return torch::tensor(l, torch::kLong);
+}
+
+// Distance from each row of x [N, D] to its nearest row of ref [M, D], and that row's index.
+std::pair<torch::Tensor, torch::Tensor> nearest(const torch::Tensor& x, const torch::Tensor& ref) {
+  std::vector<torch::Tensor> d, i;
+  for (int64_t s = 0; s < x.size(0); s += 512) {
+    const auto [v, k] = torch::cdist(x.slice(0, s, std::min(x.size(0), s + 512)), ref).min(1);
+    d.push_back(v), i.push_back(k);
+  }
+  return {torch::cat(d), torch::cat(i)};
+}
+
+torch::Tensor pixels(const torch::Tensor& u8_nhwc) { return u8_nhwc.reshape({u8_nhwc.size(0), -1}).to(torch::kFloat32) / 255.0; }
+
+// The memorisation check: how many samples sit closer to a training sprite than real sprites of
+// unseen species typically do. The held-out species are cut in two by species; the threshold is the
+// kQuantile-quantile of the first part's nearest-training-sprite distances, and the floor is the
+// share of the second part under it (about kQuantile for a real set; more means "copies").
+constexpr double kQuantile = 0.1;
+
+nlohmann::json memorisation(const Dataset& ds, TrainedClassifier& clf, const torch::Tensor& sample_u8,
+                            const torch::Tensor& sample_features, uint64_t seed, int64_t batch,
+                            const std::string& pairs_png) {
+  std::vector<int64_t> train, held;
+  for (int64_t i = 0; i < ds.count(); ++i) (ds.split[size_t(i)] == kHeldOut ? held : train).push_back(i);
+  std::vector<int32_t> species;
+  for (int64_t i : held) species.push_back(ds.species[size_t(i)]);
+  std::sort(species.begin(), species.end());
+  species.erase(std::unique(species.begin(), species.end()), species.end());
+  if (species.size() < 2 || train.empty()) return {{"skipped", "the dataset has too few held-out species"}};
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed + 17);
+  const auto perm = torch::randperm(int64_t(species.size()), gen, torch::kLong);
+  std::set<int32_t> first;
+  for (size_t k = 0; k < species.size() / 2; ++k) first.insert(species[size_t(perm[int64_t(k)].item<int64_t>())]);
+  std::vector<int64_t> h1, h2;
+  for (int64_t i : held) (first.count(ds.species[size_t(i)]) ? h1 : h2).push_back(i);
+  const auto t_u8 = gather_images(ds, train), h1_u8 = gather_images(ds, h1), h2_u8 = gather_images(ds, h2);
+  nlohmann::json out = {{"quantile", kQuantile}, {"training_images", train.size()},
+                        {"heldout_images", nlohmann::json::array({h1.size(), h2.size()})}};
+  torch::Tensor pixel_nn_d, pixel_nn_i;
+  for (const std::string space : {"feature", "pixel"}) {
+    const bool feat = space == "feature";
+    auto rep = [&](const torch::Tensor& u8) { return feat ? classify(clf, u8, batch).features : pixels(u8); };
+    const auto t = rep(t_u8);
+    const auto d1 = nearest(rep(h1_u8), t).first, d2 = nearest(rep(h2_u8), t).first;
+    const auto [ds_, is_] = nearest(feat ? sample_features : pixels(sample_u8), t);
+    const double tau = torch::quantile(d1.to(torch::kFloat64), kQuantile).item<double>();
+    out[space] = {{"threshold", tau},
+                  {"model_share", (ds_ < tau).to(torch::kFloat64).mean().item<double>()},
+                  {"floor_share", (d2 < tau).to(torch::kFloat64).mean().item<double>()},
+                  {"model_median_distance", ds_.median().item<double>()},
+                  {"floor_median_distance", d2.median().item<double>()}};
+    if (!feat) pixel_nn_d = ds_, pixel_nn_i = is_;
+  }
+  if (!pairs_png.empty()) {  // the 8 samples closest to a training sprite, each beside that sprite
+    const auto order = pixel_nn_d.argsort().slice(0, 0, std::min<int64_t>(8, pixel_nn_d.size(0)));
+    std::vector<Image> tiles;
+    const auto as_image = [](const torch::Tensor& hwc) {
+      const auto c = hwc.contiguous();
+      Image im(int(c.size(1)), int(c.size(0)), 3);
+      std::memcpy(im.pixels.data(), c.data_ptr<uint8_t>(), im.pixels.size());
+      return im;
+    };
+    for (int64_t k = 0; k < order.size(0); ++k) {
+      const int64_t s = order[k].item<int64_t>();
+      tiles.push_back(as_image(sample_u8[s]));
+      tiles.push_back(as_image(t_u8[pixel_nn_i[s].item<int64_t>()]));
+    }
+    write_png(pairs_png, make_grid(tiles, 4));
+    out["pairs_png"] = pairs_png;
+  }
+  return out;
 }
 
 }  // namespace
@@ -225,6 +300,12 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
       result["intra_fid_types"] = typed;
     }
   }
+  if (lg.config.split == "train") {
+    say("memorisation check: nearest training sprites");
+    result["memorisation"] = memorisation(ds, clf, g.images, g.features, opt.seed, opt.batch, opt.pairs_png);
+  } else {
+    result["memorisation"] = {{"skipped", "the model was trained on every species (split=all)"}};
+  }
   return result;
 }
 
@@ -251,6 +332,14 @@ std::string format_eval_table(const nlohmann::json& r) {
     std::snprintf(line, sizeof line, "%-26s %12s %12s\n", name.c_str(), cell(r["model"], key).c_str(),
                   cell(r["real"], key).c_str());
     out += line;
+  }
+  if (r.contains("memorisation") && r["memorisation"].contains("pixel")) {
+    for (const std::string space : {"feature", "pixel"}) {
+      const auto& m = r["memorisation"][space];
+      std::snprintf(line, sizeof line, "%-26s %12.3f %12.3f\n", ("near-copies, " + space + " (lower)").c_str(),
+                    m["model_share"].get<double>(), m["floor_share"].get<double>());
+      out += line;
+    }
   }
   return out;
 }

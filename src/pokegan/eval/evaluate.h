@@ -10,6 +10,9 @@
 //   = share of the set the classifier puts in its intended type; diversity = mean pairwise feature
 //   distance within each type (averaged over types), and diversity_ratio = that over B's; colour,
 //   shape (lower is better) and detail (1 is best) from the pixels.
+// memorisation: for a model trained on the train split, the share of samples nearer (in feature
+//   space and in pixels) to their closest training sprite than the 10% quantile of real unseen
+//   species' distances, beside the same share for other unseen species (the floor, about 0.1).
 // The result is deterministic for a given seed.
 #pragma once
 #include <filesystem>
@@ -30,6 +33,9 @@ struct EvalOptions {
   int kid_subsets = 50;
   int kid_subset_size = 1000;
   int64_t batch = 256;
+  // Where to draw the memorisation check's closest pairs (sample beside its nearest training
+  // sprite, 8 pairs); empty = no picture.
+  std::string pairs_png;
 };
 
 nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& ds, TrainedClassifier& clf,

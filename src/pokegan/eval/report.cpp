@@ -53,6 +53,7 @@ struct Run {
   json stats = json::array();
   fs::path samples;  // latest sample grid, empty if none
   json metrics;      // null if not evaluated
+  fs::path pairs;    // the memorisation check's closest pairs (metrics-closest-pairs.png), empty if none
 };
 
 Run read_run(const fs::path& dir) {
@@ -87,6 +88,7 @@ Run read_run(const fs::path& dir) {
     std::sort(grids.begin(), grids.end());
     if (!grids.empty()) r.samples = grids.back();  // names carry a zero-padded step
   }
+  if (fs::exists(dir / "metrics-closest-pairs.png")) r.pairs = dir / "metrics-closest-pairs.png";
   if (fs::exists(dir / "metrics.json")) {
     try {
       r.metrics = json::parse(read_text(dir / "metrics.json"));
@@ -260,6 +262,22 @@ fs::path build_report(const ReportOptions& opt) {
       fs::copy_file(r.samples, opt.out / rel, fs::copy_options::overwrite_existing);
       h << "<figure><img src=\"" << escape(rel.generic_string()) << "\" alt=\"samples\"><figcaption><small>"
         << escape(r.samples.filename().string()) << ": one row per type</small></figcaption></figure>";
+    }
+    if (!r.pairs.empty()) {
+      const fs::path rel = fs::path("runs") / r.name / "closest-pairs.png";
+      fs::create_directories(opt.out / rel.parent_path());
+      fs::copy_file(r.pairs, opt.out / rel, fs::copy_options::overwrite_existing);
+      std::string share;
+      if (r.metrics.contains("memorisation") && r.metrics["memorisation"].contains("pixel")) {
+        const auto& m = r.metrics["memorisation"]["pixel"];
+        char b[160];
+        std::snprintf(b, sizeof b, " Near-copies (pixels): %.1f%% of samples, real floor %.1f%%.",
+                      100 * m.value("model_share", 0.0), 100 * m.value("floor_share", 0.0));
+        share = b;
+      }
+      h << "<figure><img src=\"" << escape(rel.generic_string()) << "\" alt=\"closest pairs\"><figcaption><small>"
+        << "memorisation check: the 8 samples closest to a training sprite, each beside it." << escape(share)
+        << "</small></figcaption></figure>";
     }
     h << "</div>\n" << per_type_table(r.metrics);
   }

@@ -1,0 +1,90 @@
+// The shipped-model file: export from a run, complete metadata, float16 samples like float32,
+// deterministic per seed, a corrupted copy refused in one line, and the file in the repository.
+#include "pokegan/inference/model_file.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "pokegan/common/error.h"
+#include "pokegan/common/threads.h"
+#include "pokegan/training/sampler.h"
+#include "pokegan/training/trainer.h"
+#include "support/fixtures.h"
+
+namespace pokegan {
+
+class ModelFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    set_threads(1);
+    TrainConfig c = test::tiny_preset("sprite");
+    c.steps = 3, c.seed = 1;
+    Trainer t(c, ds_, dir_ / "run");
+    for (int i = 0; i < 3; ++i) t.step();
+    ckpt_ = t.save_checkpoint();
+  }
+  Dataset ds_ = test::tiny_dataset(6, 3, 16);
+  test::TempDir dir_;
+  std::filesystem::path ckpt_;
+};
+
+TEST_F(ModelFile, ExportKeepsOnlyTheGeneratorWithCompleteMetadata) {
+  const auto out = dir_ / "model.safetensors";
+  export_generator(ckpt_, out, {{"commit", "abc123"}, {"command", "pokegan train ..."}, {"wall_time", "1 s"}});
+  const Checkpoint f = load_checkpoint(out);
+  EXPECT_NO_THROW(check_generator_file(f, out));
+  for (const auto& [k, v] : f.tensors) {
+    EXPECT_EQ(k.rfind("G_ema.", 0), 0u) << k;
+    if (v.is_floating_point()) EXPECT_EQ(v.scalar_type(), torch::kFloat16) << k;
+  }
+  const auto prov = nlohmann::json::parse(f.metadata.at("provenance"));
+  for (const char* k : {"preset", "steps", "batch", "images_seen", "commit", "command", "wall_time"})
+    EXPECT_TRUE(prov.contains(k)) << k;
+  EXPECT_EQ(prov["steps"].get<int>(), 3);
+  EXPECT_EQ(prov["images_seen"].get<int>(), 3 * 4);
+  EXPECT_EQ(nlohmann::json::parse(f.metadata.at("classes")).get<std::vector<std::string>>(), ds_.classes);
+  EXPECT_LT(std::filesystem::file_size(out), std::filesystem::file_size(ckpt_) / 3);
+}
+
+TEST_F(ModelFile, Float16SamplesLikeTheCheckpointAndIsDeterministicPerSeed) {
+  const auto out = dir_ / "model.safetensors";
+  export_generator(ckpt_, out, {});
+  const auto labels = torch::tensor({0, 1, 2, 2}, torch::kLong);
+  LoadedGenerator full = load_generator(ckpt_), half = load_generator(out);
+  const auto a = generate(*full.g, labels, 5), b = generate(*half.g, labels, 5);
+  EXPECT_LT((a - b).abs().max().item<double>(), 1e-2);
+  EXPECT_TRUE(torch::equal(b, generate(*load_generator(out).g, labels, 5)));
+  EXPECT_FALSE(torch::equal(b, generate(*half.g, labels, 6)));
+}
+
+TEST_F(ModelFile, CorruptedCopyGetsOneLineError) {
+  const auto out = dir_ / "model.safetensors";
+  export_generator(ckpt_, out, {});
+  const auto size = std::filesystem::file_size(out);
+  std::filesystem::resize_file(out, size / 2);
+  try {
+    load_generator(out);
+    FAIL() << "a truncated file loaded";
+  } catch (const Error& e) {
+    const std::string msg = e.what();
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+    EXPECT_NE(msg.find(out.filename().string()), std::string::npos) << msg;
+  }
+  std::ofstream(out, std::ios::binary | std::ios::trunc) << "not a model";
+  EXPECT_THROW(load_generator(out), Error);
+}
+
+TEST_F(ModelFile, MissingDefaultModelSaysWhatToDo) {
+  ::setenv("POKEGAN_MODEL", (dir_ / "absent.safetensors").c_str(), 1);
+  try {
+    resolve_model_path("");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("--checkpoint"), std::string::npos) << e.what();
+  }
+  ::unsetenv("POKEGAN_MODEL");
+  EXPECT_EQ(resolve_model_path((dir_ / "run").string()), Trainer::latest_checkpoint(dir_ / "run"));
+}
+
+}  // namespace pokegan
