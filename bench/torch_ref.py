@@ -759,7 +759,8 @@ def hue_matrices(angle):
 
 
 def diff_augment(x, policy, background=1.0):
-    """DiffAugment as data/augment.cpp draws it: colour, translation (1/8, white fill), cutout (half)."""
+    """DiffAugment as data/augment.cpp draws it: colour, translation (whole pixels up to 1/8, white fill),
+    cutout (half)."""
     n, s = x.shape[0], x.shape[2]
     for p in policy.split(","):
         if p == "color":
@@ -769,7 +770,8 @@ def diff_augment(x, policy, background=1.0):
             m = x.mean((1, 2, 3), keepdim=True)
             x = (x - m) * (torch.rand(n, 1, 1, 1) + 0.5) + m
         elif p == "translation":
-            dx, dy = (torch.rand(n) * 2 - 1) * 0.25, (torch.rand(n) * 2 - 1) * 0.25
+            shift = (s + 4) // 8  # whole pixels, as data/augment.cpp
+            dx, dy = (torch.randint(-shift, shift + 1, (n,)) * (2.0 / s) for _ in range(2))
             one, zero = torch.ones_like(dx), torch.zeros_like(dx)
             x = warp(x, torch.stack([one, zero, -dx, zero, one, -dy], 1).view(n, 2, 3), background)
         elif p == "cutout":

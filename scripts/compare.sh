@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Equal-budget comparison of presets and variants (docs/models.md, docs/results.md): each variant
-# trains for the same wall time on the same number of threads, then `pokegan eval` scores it
+# trains for the same CPU time (process CPU minutes, all threads; --max-cpu-minutes, so other work on
+# the machine does not shift the budget) on the same number of threads, then `pokegan eval` scores it
 # against the species-disjoint real floor, and one markdown table is printed.
-#   scripts/compare.sh OUTDIR MINUTES THREADS VARIANT...
+#   scripts/compare.sh OUTDIR CPU_MINUTES THREADS VARIANT...
 #   VARIANT = name=preset[,key=value,...]   e.g.  unet-paper=unet,g.z_inject=input,d.mbstd_group=0
 # Needs build/pokegan, data/pokemon-64.safetensors and the eval classifier out/eval/clf64.safetensors
 # (`pokegan classifier train --data data/pokemon-64.safetensors --out out/eval/clf64.safetensors`).
@@ -11,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1 minutes=$2 threads=$3
 shift 3
-bin=build/pokegan data=data/pokemon-64.safetensors clf=out/eval/clf64.safetensors
+bin=${POKEGAN_BIN:-build/pokegan} data=data/pokemon-64.safetensors clf=out/eval/clf64.safetensors
 mkdir -p "$out"
 for v in "$@"; do
   name=${v%%=*} spec=${v#*=}
@@ -24,10 +25,10 @@ for v in "$@"; do
   run="$out/$name"
   if [[ -f "$run/metrics.json" ]]; then echo "skip $name (done)"; continue; fi
   rm -rf "$run.tmp"
-  echo "== $name: $preset ${sets[*]:-} ($minutes min, $threads threads)"
+  echo "== $name: $preset ${sets[*]:-} ($minutes CPU minutes, $threads threads)"
   # --steps large: the time budget ends the run.
   $bin --threads "$threads" train --preset "$preset" --data "$data" --outdir "$run.tmp" --name "$name" \
-    --steps 1000000 --max-minutes "$minutes" "${sets[@]}" --set sample_every=0 --set checkpoint_every=0 --quiet
+    --steps 1000000 --max-cpu-minutes "$minutes" "${sets[@]}" --set sample_every=0 --set checkpoint_every=0 --quiet
   mv "$run.tmp"/*-"$name" "$run" && rmdir "$run.tmp"
   $bin --threads "$threads" eval --checkpoint "$run" --data "$data" --classifier "$clf" > "$run/eval.txt"
   $bin sample --checkpoint "$run" --type all --count 8 --seed 7 --out "$run/grid.png" > /dev/null

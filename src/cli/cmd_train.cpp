@@ -29,7 +29,7 @@ struct TrainArgs {
   int64_t steps = -1;
   int epochs = -1, batch = -1;
   int64_t seed = -1;
-  double max_minutes = 0;
+  double max_minutes = 0, max_cpu_minutes = 0;
   std::vector<std::string> sets;
   bool quiet = false;
 };
@@ -86,8 +86,10 @@ void run_train(const TrainArgs& a) {
                static_cast<long long>(count_parameters(trainer->discriminator())),
                static_cast<long long>(trainer->total_steps()), trainer->config().batch, at::get_num_threads());
   std::signal(SIGINT, on_sigint);
-  if (a.max_minutes < 0) throw Error("--max-minutes must be >= 0");
-  const bool done = trainer->run(&g_stop, !a.quiet, a.max_minutes * 60);
+  if (a.max_minutes < 0 || a.max_cpu_minutes < 0) throw Error("--max-minutes and --max-cpu-minutes must be >= 0");
+  if (a.max_minutes > 0 && a.max_cpu_minutes > 0) throw Error("give --max-minutes or --max-cpu-minutes, not both");
+  const bool cpu = a.max_cpu_minutes > 0;
+  const bool done = trainer->run(&g_stop, !a.quiet, (cpu ? a.max_cpu_minutes : a.max_minutes) * 60, cpu);
   std::signal(SIGINT, SIG_DFL);
   if (done)
     std::printf("finished %lld steps; samples in %s/samples, checkpoint %s\n",
@@ -112,6 +114,8 @@ void add_train_command(CLI::App& app) {
   c->add_option("--resume", a->resume, "continue the run in this directory from its latest checkpoint");
   c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--max-minutes", a->max_minutes, "stop (with samples and a checkpoint) after this long; 0 = no limit");
+  c->add_option("--max-cpu-minutes", a->max_cpu_minutes,
+                "stop after this much CPU time of the process (all threads): equal budgets on a busy machine");
   c->add_flag("--quiet", a->quiet, "no progress line");
   c->callback([a] { run_train(*a); });
 

@@ -65,6 +65,17 @@ TEST(DiffAugment, PoliciesAreDifferentiableAndChecked) {
   EXPECT_THROW(diff_augment(x, "color,blur"), Error);
 }
 
+TEST(DiffAugment, TranslationMovesByWholePixelsWithoutBlurring) {
+  // A +-1 checkerboard stays one (or background 1 where it came into view): a fractional shift
+  // through bilinear sampling would average neighbours toward 0 and hide pixel-level patterns.
+  const auto idx = torch::arange(16);
+  const auto board = ((idx.view({16, 1}) + idx.view({1, 16})) % 2 * 2 - 1).to(torch::kFloat32);
+  const auto x = board.expand({8, 3, 16, 16}).contiguous();
+  const auto y = diff_augment(x, "translation");
+  EXPECT_LT(((y.abs() - 1).abs()).max().item<float>(), 1e-4f);
+  EXPECT_FALSE(torch::equal(y, x));  // 8 images: some moved
+}
+
 TEST(DiffAugment, TranslationFillsWithBackgroundAndCutoutZeroesASquare) {
   const auto white = torch::ones({3, 3, 16, 16});
   EXPECT_TRUE(torch::allclose(diff_augment(white, "translation"), white, 1e-5, 1e-5));

@@ -72,8 +72,12 @@ torch::Tensor diff_augment(const torch::Tensor& images, const std::string& polic
       const auto mean_all = x.mean({1, 2, 3}, true);
       x = (x - mean_all) * (torch::rand({n, 1, 1, 1}, o) + 0.5) + mean_all;
     } else if (p == "translation") {
-      // up to 1/8 of the image each way; [-1, 1] spans the image, so 1/8 of it is 0.25
-      const auto dx = (torch::rand({n}, o) * 2 - 1) * 0.25, dy = (torch::rand({n}, o) * 2 - 1) * 0.25;
+      // Up to 1/8 of the image each way, in whole pixels as DiffAugment shifts: a fractional shift
+      // through bilinear sampling blurs, which hid G's pixel-level checkerboard from D (measured:
+      // the sprite preset's grids grew a lattice texture with it). [-1, 1] spans S pixels.
+      const int64_t shift = (s + 4) / 8;
+      auto pixels = [&] { return torch::randint(-shift, shift + 1, {n}, o) * (2.0 / double(s)); };
+      const auto dx = pixels(), dy = pixels();
       const auto one = torch::ones_like(dx), zero = torch::zeros_like(dx);
       x = warp_affine(x, torch::stack({one, zero, -dx, zero, one, -dy}, 1).view({n, 2, 3}), background);
     } else if (p == "cutout") {

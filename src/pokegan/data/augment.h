@@ -19,7 +19,7 @@ torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, do
 
 // DiffAugment (Zhao et al. 2020), differentiable, one draw per image:
 //   color:       brightness + U(-0.5, 0.5), saturation x U(0, 2), contrast x U(0.5, 1.5)
-//   translation: shift by up to 1/8 of the size (bilinear sampling, background fill)
+//   translation: shift by a whole number of pixels, up to 1/8 of the size each way (background fill)
 //   cutout:      a square of half the size at a random place set to 0
 // `policy` is a comma-separated list of those names; throws Error for an unknown one.
 torch::Tensor diff_augment(const torch::Tensor& images, const std::string& policy, double background = 1.0);

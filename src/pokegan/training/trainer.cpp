@@ -4,6 +4,7 @@
 #include <torch/utils.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <mutex>
 #include <regex>
@@ -29,6 +30,13 @@ std::string step_name(const char* prefix, int64_t step, const char* ext) {
 bool is_checkpoint_file(const fs::path& p) {
   static const std::regex kName(R"(ckpt-\d{8}\.safetensors)");
   return std::regex_match(p.filename().string(), kName);
+}
+
+// CPU time of this process, all threads, in seconds.
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
 }
 
 // A handle sharing LibTorch's default CPU generator (the one randn, rand_like and dropout use).
@@ -225,12 +233,14 @@ std::filesystem::path Trainer::save_checkpoint() {
   return path;
 }
 
-bool Trainer::run(const std::atomic<bool>* stop, bool show_progress, double max_seconds) {
+bool Trainer::run(const std::atomic<bool>* stop, bool show_progress, double max_seconds, bool cpu_time) {
   const int64_t total = total_steps();
   const auto started = std::chrono::steady_clock::now();
+  const double cpu_started = process_cpu_seconds();
   auto out_of_time = [&] {
-    return max_seconds > 0 &&
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= max_seconds;
+    if (max_seconds <= 0) return false;
+    if (cpu_time) return process_cpu_seconds() - cpu_started >= max_seconds;
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= max_seconds;
   };
   Progress progress("train", total, "img", cfg_.log_every);
   double window_d = 0, window_g = 0;
@@ -265,7 +275,7 @@ bool Trainer::run(const std::atomic<bool>* stop, bool show_progress, double max_
     if (cfg_.checkpoint_every > 0 && step_ % cfg_.checkpoint_every == 0) save_checkpoint();
     if (step_ < total && out_of_time()) {
       if (show_progress) progress.finish("time budget reached");
-      std::fprintf(stderr, "time budget of %.0f s reached at step %lld of %lld\n", max_seconds,
+      std::fprintf(stderr, "%s budget of %.0f s reached at step %lld of %lld\n", cpu_time ? "CPU-time" : "time", max_seconds,
                    static_cast<long long>(step_), static_cast<long long>(total));
       break;
     }

@@ -48,7 +48,10 @@ class Trainer {
   // Runs to total_steps(), logging, sampling and checkpointing on schedule. Returns false if `stop`
   // was raised (a checkpoint is saved first), true when the run completed. With max_seconds > 0 the
   // run also ends, like a completed one (final samples and checkpoint), once that much time passed.
-  bool run(const std::atomic<bool>* stop = nullptr, bool show_progress = true, double max_seconds = 0);
+  // With cpu_time the budget counts this process's CPU time (all threads) instead of wall time, so
+  // equal-budget comparisons hold on a busy machine.
+  bool run(const std::atomic<bool>* stop = nullptr, bool show_progress = true, double max_seconds = 0,
+           bool cpu_time = false);
 
   std::filesystem::path save_checkpoint();
   std::filesystem::path write_samples();
