@@ -40,6 +40,28 @@ void run_classifier_train(const ClassifierArgs& a) {
   std::printf("wrote %s\n", a.out.c_str());
 }
 
+struct TableArgs {
+  std::vector<std::string> files, names;
+};
+
+void run_table(const TableArgs& a) {
+  if (!a.names.empty() && a.names.size() != a.files.size())
+    throw Error("--names needs one name per metrics file (" + std::to_string(a.files.size()) + ")");
+  std::vector<std::pair<std::string, nlohmann::json>> results;
+  for (size_t i = 0; i < a.files.size(); ++i) {
+    require_exists(a.files[i], "metrics file");
+    nlohmann::json j;
+    try {
+      j = nlohmann::json::parse(read_text(a.files[i]));
+    } catch (const nlohmann::json::exception&) {
+      throw Error(a.files[i] + " is not valid JSON");
+    }
+    if (j.value("format", "") != "pokegan-eval/1") throw Error(a.files[i] + " is not a pokegan eval result");
+    results.emplace_back(a.names.empty() ? fs::path(a.files[i]).parent_path().filename().string() : a.names[i], j);
+  }
+  std::printf("%s", format_eval_comparison(results).c_str());
+}
+
 struct EvalArgs {
   std::string checkpoint, data, classifier, out;
   EvalOptions opt;
@@ -90,7 +112,7 @@ void add_eval_commands(CLI::App& app) {
 
   auto ea = std::make_shared<EvalArgs>();
   auto* e = app.add_subcommand("eval", "measure a checkpoint against real sprites (FID, KID, P/R, type accuracy, ...)");
-  e->add_option("--checkpoint", ea->checkpoint, "checkpoint file, or a run directory (its latest checkpoint)")->required();
+  e->add_option("--checkpoint", ea->checkpoint, "model file (models/sprite-64.safetensors), checkpoint file, or run directory (its latest checkpoint)")->required();
   e->add_option("--data", ea->data, "the dataset the model was trained on")->required();
   e->add_option("--classifier", ea->classifier, "type classifier (pokegan classifier train)")->required();
   e->add_option("--samples", ea->opt.samples, "model samples (0 = as many as the real half holds)")->capture_default_str();
@@ -98,6 +120,12 @@ void add_eval_commands(CLI::App& app) {
   e->add_option("--real", ea->opt.real, "real images to compare with: all, train or heldout")->capture_default_str();
   e->add_option("--out", ea->out, "metrics JSON (default <run>/metrics.json for a run directory)");
   e->callback([ea] { run_eval(*ea); });
+
+  auto ta = std::make_shared<TableArgs>();
+  auto* t = app.add_subcommand("compare", "print eval results (metrics.json files) side by side with the real floor");
+  t->add_option("files", ta->files, "metrics files from pokegan eval")->required()->expected(1, -1);
+  t->add_option("--names", ta->names, "a column name per file (default: each file's folder)")->delimiter(',');
+  t->callback([ta] { run_table(*ta); });
 
   auto ra = std::make_shared<ReportOptions>();
   auto* r = app.add_subcommand("report", "an offline HTML page comparing runs: curves, grids, metrics");

@@ -309,7 +309,9 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
   return result;
 }
 
-std::string format_eval_table(const nlohmann::json& r) {
+std::string format_eval_table(const nlohmann::json& r) { return format_eval_comparison({{"model", r}}); }
+
+std::string format_eval_comparison(const std::vector<std::pair<std::string, nlohmann::json>>& results) {
   static const std::vector<std::pair<std::string, std::string>> rows = {
       {"fid", "FID (lower is better)"},           {"intra_fid", "intra-type FID (lower)"},
       {"kid", "KID (lower)"},                     {"precision", "precision (higher)"},
@@ -317,10 +319,7 @@ std::string format_eval_table(const nlohmann::json& r) {
       {"coverage", "coverage (higher)"},          {"type_accuracy", "type accuracy (higher)"},
       {"diversity_ratio", "diversity / real (~1)"}, {"colour", "colour distance (lower)"},
       {"shape", "shape distance (lower)"},        {"detail", "detail ratio (~1)"}};
-  std::string out;
-  char line[160];
-  std::snprintf(line, sizeof line, "%-26s %12s %12s\n", "metric", "model", "real floor");
-  out += line;
+  if (results.empty()) return "";
   auto cell = [](const nlohmann::json& j, const std::string& k) {
     char b[32];
     if (!j.contains(k)) return std::string("-");
@@ -328,18 +327,40 @@ std::string format_eval_table(const nlohmann::json& r) {
     std::snprintf(b, sizeof b, k == "kid" ? "%.5f" : "%.4g", v);
     return std::string(b);
   };
-  for (const auto& [key, name] : rows) {
-    std::snprintf(line, sizeof line, "%-26s %12s %12s\n", name.c_str(), cell(r["model"], key).c_str(),
-                  cell(r["real"], key).c_str());
-    out += line;
-  }
-  if (r.contains("memorisation") && r["memorisation"].contains("pixel")) {
-    for (const std::string space : {"feature", "pixel"}) {
-      const auto& m = r["memorisation"][space];
-      std::snprintf(line, sizeof line, "%-26s %12.3f %12.3f\n", ("near-copies, " + space + " (lower)").c_str(),
-                    m["model_share"].get<double>(), m["floor_share"].get<double>());
-      out += line;
+  auto line = [](const std::string& first, const std::vector<std::string>& cells) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%-26s", first.c_str());
+    std::string s = b;
+    for (const auto& c : cells) {
+      std::snprintf(b, sizeof b, " %14s", c.c_str());
+      s += b;
     }
+    return s + "\n";
+  };
+  std::vector<std::string> head;
+  for (const auto& [name, r] : results) head.push_back(name.substr(0, 14));
+  head.push_back("real floor");
+  std::string out = line("metric", head);
+  // The floor of the first result; results from the same eval setting share it.
+  const auto& floor = results.front().second["real"];
+  for (const auto& [key, name] : rows) {
+    std::vector<std::string> cells;
+    for (const auto& [n, r] : results) cells.push_back(cell(r["model"], key));
+    cells.push_back(cell(floor, key));
+    out += line(name, cells);
+  }
+  for (const std::string space : {"feature", "pixel"}) {
+    std::vector<std::string> cells;
+    bool any = false;
+    std::string floor_cell = "-";
+    for (const auto& [n, r] : results) {
+      const bool has = r.contains("memorisation") && r["memorisation"].contains(space);
+      any |= has;
+      cells.push_back(has ? cell(r["memorisation"][space], "model_share") : "-");
+      if (has && floor_cell == "-") floor_cell = cell(r["memorisation"][space], "floor_share");
+    }
+    cells.push_back(floor_cell);
+    if (any) out += line("near-copies, " + space + " (lower)", cells);
   }
   return out;
 }

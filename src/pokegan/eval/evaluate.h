@@ -18,6 +18,8 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -43,5 +45,7 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
 
 // A human-readable table of an evaluate() result: metric, model, real floor.
 std::string format_eval_table(const nlohmann::json& result);
+// Several results side by side (one column each, named), then the first one's real floor.
+std::string format_eval_comparison(const std::vector<std::pair<std::string, nlohmann::json>>& results);
 
 }  // namespace pokegan
