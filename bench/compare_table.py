@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """One markdown table from `pokegan eval` metrics files (scripts/compare.sh): a row per run with its
-step, images seen, and the metrics, then the real floor of the first file."""
+step, images seen (steps x batch, from config.json beside the metrics; under an equal CPU budget this
+is the model's throughput) and the metrics, then the real floor of the first file."""
 import json
 import sys
 
@@ -21,7 +22,12 @@ def main(paths):
     for p in paths:
         r = json.load(open(p))
         name = p.split("/")[-2]
-        print(row(f"`{name}` ({r['preset']}, step {r['step']})", r["model"]))
+        try:  # images seen = steps x batch, from the run's config beside its metrics
+            batch = json.load(open(p.rsplit("/", 1)[0] + "/config.json"))["batch"]
+            seen = f", {r['step'] * batch / 1000:.0f}k img"
+        except (OSError, KeyError, ValueError):
+            seen = ""
+        print(row(f"`{name}` (step {r['step']}{seen})", r["model"]))
         floor = floor or r["real"]
     if floor:
         print(row("**real floor**", floor))

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/names.h"
 
 namespace pokegan {
 
@@ -106,19 +107,11 @@ const std::map<std::string, LossFactory>& loss_registry() {
 }
 }  // namespace
 
-std::vector<std::string> loss_kinds() {
-  std::vector<std::string> k;
-  for (const auto& [name, f] : loss_registry()) k.push_back(name);
-  return k;
-}
+std::vector<std::string> loss_kinds() { return registry_names(loss_registry()); }
 
 std::unique_ptr<GanLoss> make_loss(const LossOptions& opt) {
   const auto it = loss_registry().find(opt.kind);
-  if (it == loss_registry().end()) {
-    std::string valid;
-    for (const auto& k : loss_kinds()) valid += (valid.empty() ? "" : ", ") + k;
-    throw Error("unknown loss '" + opt.kind + "' (valid: " + valid + ")");
-  }
+  if (it == loss_registry().end()) throw unknown_name("loss", opt.kind, loss_kinds());
   return it->second(opt);
 }
 

@@ -8,6 +8,7 @@
 #include <torch/nn/modules/conv.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/names.h"
 #include "pokegan/models/dcgan.h"
 #include "pokegan/models/mlp.h"
 #include "pokegan/models/patchgan.h"
@@ -58,35 +59,22 @@ const std::map<std::string, Factory<Discriminator, DiscriminatorOptions>>& discr
   return r;
 }
 
-template <typename Map>
-std::vector<std::string> keys(const Map& m) {
-  std::vector<std::string> k;
-  for (const auto& [name, f] : m) k.push_back(name);
-  return k;
-}
-
-std::string joined(const std::vector<std::string>& v) {
-  std::string s;
-  for (const auto& x : v) s += (s.empty() ? "" : ", ") + x;
-  return s;
-}
-
 }  // namespace
 
-std::vector<std::string> generator_archs() { return keys(generator_registry()); }
-std::vector<std::string> discriminator_archs() { return keys(discriminator_registry()); }
+std::vector<std::string> generator_archs() { return registry_names(generator_registry()); }
+std::vector<std::string> discriminator_archs() { return registry_names(discriminator_registry()); }
 
 Generator make_generator(const GeneratorOptions& opt, int image_size, int num_classes) {
   const auto it = generator_registry().find(opt.arch);
   if (it == generator_registry().end())
-    throw Error("unknown generator arch '" + opt.arch + "' (valid: " + joined(generator_archs()) + ")");
+    throw unknown_name("generator arch", opt.arch, generator_archs());
   return it->second(opt, image_size, num_classes);
 }
 
 Discriminator make_discriminator(const DiscriminatorOptions& opt, int image_size, int num_classes) {
   const auto it = discriminator_registry().find(opt.arch);
   if (it == discriminator_registry().end())
-    throw Error("unknown discriminator arch '" + opt.arch + "' (valid: " + joined(discriminator_archs()) + ")");
+    throw unknown_name("discriminator arch", opt.arch, discriminator_archs());
   return it->second(opt, image_size, num_classes);
 }
 

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/names.h"
 
 namespace pokegan {
 
@@ -204,19 +205,11 @@ const std::map<std::string, std::function<TrainConfig()>>& registry() {
 
 }  // namespace
 
-std::vector<std::string> preset_names() {
-  std::vector<std::string> names;
-  for (const auto& [n, f] : registry()) names.push_back(n);
-  return names;
-}
+std::vector<std::string> preset_names() { return registry_names(registry()); }
 
 TrainConfig preset(const std::string& name) {
   auto it = registry().find(name);
-  if (it == registry().end()) {
-    std::string valid;
-    for (const auto& n : preset_names()) valid += (valid.empty() ? "" : ", ") + n;
-    throw Error("unknown preset '" + name + "' (valid: " + valid + ")");
-  }
+  if (it == registry().end()) throw unknown_name("preset", name, preset_names());
   return it->second();
 }
 
