@@ -770,10 +770,12 @@ def diff_augment(x, policy, background=1.0):
             m = x.mean((1, 2, 3), keepdim=True)
             x = (x - m) * (torch.rand(n, 1, 1, 1) + 0.5) + m
         elif p == "translation":
-            shift = (s + 4) // 8  # whole pixels, as data/augment.cpp
-            dx, dy = (torch.randint(-shift, shift + 1, (n,)) * (2.0 / s) for _ in range(2))
-            one, zero = torch.ones_like(dx), torch.zeros_like(dx)
-            x = warp(x, torch.stack([one, zero, -dx, zero, one, -dy], 1).view(n, 2, 3), background)
+            shift = (s + 4) // 8  # whole pixels, a gather from the background-padded image (data/augment.cpp)
+            kx, ky = torch.randint(-shift, shift + 1, (n,)), torch.randint(-shift, shift + 1, (n,))
+            pad = F.pad(x, [1, 1, 1, 1], value=background)
+            rows = (torch.arange(s).view(1, s) - ky.view(n, 1) + 1).clamp(0, s + 1)
+            cols = (torch.arange(s).view(1, s) - kx.view(n, 1) + 1).clamp(0, s + 1)
+            x = pad[torch.arange(n).view(n, 1, 1), :, rows.view(n, s, 1), cols.view(n, 1, s)].permute(0, 3, 1, 2)
         elif p == "cutout":
             cx, cy = torch.randint(0, s, (n, 1, 1)), torch.randint(0, s, (n, 1, 1))
             idx = torch.arange(s)

@@ -74,6 +74,18 @@ TEST(DiffAugment, TranslationMovesByWholePixelsWithoutBlurring) {
   const auto y = diff_augment(x, "translation");
   EXPECT_LT(((y.abs() - 1).abs()).max().item<float>(), 1e-4f);
   EXPECT_FALSE(torch::equal(y, x));  // 8 images: some moved
+  // Twice differentiable, as R1 through DiffAugment needs.
+  const auto xr = x.clone().requires_grad_(true);
+  const auto g = torch::autograd::grad({diff_augment(xr, "translation").square().sum()}, {xr}, {}, true, true)[0];
+  EXPECT_NO_THROW(g.sum().backward());
+}
+
+TEST(DiffAugment, ShiftPixelsMovesContentAndFillsWithBackground) {
+  const auto x = torch::arange(9, torch::kFloat32).view({1, 1, 3, 3});
+  // One right, one up: out[i][j] = x[i + 1][j - 1]; the left column and the bottom row are background.
+  const auto y = shift_pixels(x, torch::tensor({1}, torch::kLong), torch::tensor({-1}, torch::kLong), -1.0);
+  const auto want = torch::tensor({-1.0f, 3.0f, 4.0f, -1.0f, 6.0f, 7.0f, -1.0f, -1.0f, -1.0f}).view({1, 1, 3, 3});
+  EXPECT_TRUE(torch::equal(y, want)) << y;
 }
 
 TEST(DiffAugment, TranslationFillsWithBackgroundAndCutoutZeroesASquare) {

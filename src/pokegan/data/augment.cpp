@@ -1,5 +1,6 @@
 #include "pokegan/data/augment.h"
 
+#include <torch/nn/functional/padding.h>
 #include <torch/nn/functional/vision.h>
 
 #include <cmath>
@@ -58,6 +59,21 @@ torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, do
   return x;
 }
 
+// Each image shifted by whole pixels: out[n, :, i, j] = x[n, :, i - ky[n], j - kx[n]], background
+// where that falls outside. A gather from the image padded by one background pixel (indices
+// clamped onto the pad), so it is exact and twice differentiable (R1 differentiates D's input
+// gradient through it; grid_sample's backward has no derivative in LibTorch 1.13).
+torch::Tensor shift_pixels(const torch::Tensor& x, const torch::Tensor& kx, const torch::Tensor& ky, double background) {
+  const int64_t n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  const auto padded = F::pad(x, F::PadFuncOptions({1, 1, 1, 1}).value(background));  // [N, C, H+2, W+2]
+  const auto opts = torch::TensorOptions().dtype(torch::kLong).device(x.device());
+  const auto rows = (torch::arange(h, opts).view({1, h}) - ky.view({n, 1}) + 1).clamp(0, h + 1);  // [N, H]
+  const auto cols = (torch::arange(w, opts).view({1, w}) - kx.view({n, 1}) + 1).clamp(0, w + 1);  // [N, W]
+  const auto idx = torch::arange(n, opts).view({n, 1, 1}) * ((h + 2) * (w + 2)) + rows.view({n, h, 1}) * (w + 2) +
+                   cols.view({n, 1, w});  // [N, H, W] into the flattened padded pixels
+  return padded.permute({0, 2, 3, 1}).reshape({-1, c}).index_select(0, idx.view({-1})).view({n, h, w, c}).permute({0, 3, 1, 2});
+}
+
 torch::Tensor diff_augment(const torch::Tensor& images, const std::string& policy, double background) {
   torch::Tensor x = images;  // [N, 3, S, S]
   const int64_t n = x.size(0), s = x.size(2);
@@ -74,12 +90,11 @@ torch::Tensor diff_augment(const torch::Tensor& images, const std::string& polic
     } else if (p == "translation") {
       // Up to 1/8 of the image each way, in whole pixels as DiffAugment shifts: a fractional shift
       // through bilinear sampling blurs, which hid G's pixel-level checkerboard from D (measured:
-      // the sprite preset's grids grew a lattice texture with it). [-1, 1] spans S pixels.
+      // the sprite preset's grids grew a lattice texture with it).
       const int64_t shift = (s + 4) / 8;
-      auto pixels = [&] { return torch::randint(-shift, shift + 1, {n}, o) * (2.0 / double(s)); };
-      const auto dx = pixels(), dy = pixels();
-      const auto one = torch::ones_like(dx), zero = torch::zeros_like(dx);
-      x = warp_affine(x, torch::stack({one, zero, -dx, zero, one, -dy}, 1).view({n, 2, 3}), background);
+      const auto kx = torch::randint(-shift, shift + 1, {n}, o.dtype(torch::kInt64));
+      const auto ky = torch::randint(-shift, shift + 1, {n}, o.dtype(torch::kInt64));
+      x = shift_pixels(x, kx, ky, background);
     } else if (p == "cutout") {
       const int64_t half = s / 2;
       const auto cx = torch::randint(0, s, {n, 1, 1}, o.dtype(torch::kInt64));

@@ -24,6 +24,10 @@ torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, do
 // `policy` is a comma-separated list of those names; throws Error for an unknown one.
 torch::Tensor diff_augment(const torch::Tensor& images, const std::string& policy, double background = 1.0);
 
+// Each image [N, C, H, W] shifted by whole pixels kx[n] right, ky[n] down (int64 [N]), `background`
+// where the shift uncovers pixels. Exact and twice differentiable.
+torch::Tensor shift_pixels(const torch::Tensor& x, const torch::Tensor& kx, const torch::Tensor& ky, double background);
+
 // [N] angles in radians -> [N, 3, 3] RGB->RGB hue rotation matrices.
 torch::Tensor hue_rotation_matrices(const torch::Tensor& angles);
 
