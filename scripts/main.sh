@@ -5,7 +5,7 @@
 #   2. training shown: fetch the sprites, build the 64x64 typed dataset, train a short run;
 #   3. `pokegan eval` of the shipped model and of the short run, side by side with the real floor.
 # Everything lands in data/ and out/.
-#   POKEGAN_PRESET (default cdcgan-quick), POKEGAN_STEPS, POKEGAN_MAX_MINUTES (default 7) set the run.
+#   POKEGAN_PRESET (default cdcgan-quick), POKEGAN_STEPS, POKEGAN_MAX_MINUTES (default 5) set the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 start=$(date +%s)
@@ -26,7 +26,7 @@ $bin data stats --data data/pokemon-64.safetensors --out out/dataset >/dev/null
 preset=${POKEGAN_PRESET:-cdcgan-quick}
 steps=${POKEGAN_STEPS:-}
 $bin train --preset "$preset" --data data/pokemon-64.safetensors --outdir out/runs --name main \
-  ${steps:+--steps "$steps"} --max-minutes "${POKEGAN_MAX_MINUTES:-7}"
+  ${steps:+--steps "$steps"} --max-minutes "${POKEGAN_MAX_MINUTES:-5}"
 run=$(ls -d out/runs/*-main | tail -n1)
 $bin sample --checkpoint "$run" --type all --count 8 --seed 7 --out out/samples-per-type.png
 $bin sample --checkpoint "$run" --type Fire --count 16 --seed 7 --out out/fire.png
