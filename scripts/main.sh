@@ -17,6 +17,7 @@ if [[ -f "$model" ]]; then
   $bin sample --type all --count 8 --seed 7 --out out/shipped-per-type.png
   $bin sample --type Fire --count 16 --seed 7 --out out/shipped-fire.png
   echo "shipped model: out/shipped-per-type.png, out/shipped-fire.png after $(( $(date +%s) - start ))s"
+  model_out="out/shipped-per-type.png, out/shipped-fire.png, "
 else
   echo "no shipped model at $model: skipping the instant sprites"
 fi
@@ -40,4 +41,4 @@ if [[ -f "$model" ]]; then
   files=(out/eval/shipped/metrics.json "${files[@]}") names=(shipped "${names[@]}")
 fi
 $bin compare "${files[@]}" --names "$(IFS=,; echo "${names[*]}")"
-echo "done in $(( $(date +%s) - start ))s: out/shipped-per-type.png, out/samples-per-type.png, out/fire.png, run in $run, metrics in out/eval/"
+echo "done in $(( $(date +%s) - start ))s: ${model_out:-}out/samples-per-type.png, out/fire.png, run in $run, metrics in out/eval/"
