@@ -89,8 +89,7 @@ torch::Tensor diff_augment(const torch::Tensor& images, const std::string& polic
       x = (x - mean_all) * (torch::rand({n, 1, 1, 1}, o) + 0.5) + mean_all;
     } else if (p == "translation") {
       // Up to 1/8 of the image each way, in whole pixels as DiffAugment shifts: a fractional shift
-      // through bilinear sampling blurs, which hid G's pixel-level checkerboard from D (measured:
-      // the sprite preset's grids grew a lattice texture with it).
+      // through bilinear sampling blurs what D sees, so D could not penalise pixel-level patterns.
       const int64_t shift = (s + 4) / 8;
       const auto kx = torch::randint(-shift, shift + 1, {n}, o.dtype(torch::kInt64));
       const auto ky = torch::randint(-shift, shift + 1, {n}, o.dtype(torch::kInt64));
