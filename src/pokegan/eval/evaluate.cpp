@@ -119,6 +119,23 @@ torch::Tensor labels_of(const Dataset& ds, const std::vector<int64_t>& idx) {
   return torch::tensor(l, torch::kLong);
 }
 
+// Cuts `idx` in two halves by species (seeded): a random half of its species go to `a`, the rest to
+// `b`, so no species has images on both sides. False when `idx` holds fewer than 2 species.
+bool split_by_species(const Dataset& ds, const std::vector<int64_t>& idx, uint64_t seed, std::vector<int64_t>& a,
+                      std::vector<int64_t>& b) {
+  std::vector<int32_t> species;
+  for (int64_t i : idx) species.push_back(ds.species[size_t(i)]);
+  std::sort(species.begin(), species.end());
+  species.erase(std::unique(species.begin(), species.end()), species.end());
+  if (species.size() < 2) return false;
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  const auto perm = torch::randperm(int64_t(species.size()), gen, torch::kLong);
+  std::set<int32_t> in_a;
+  for (size_t k = 0; k < species.size() / 2; ++k) in_a.insert(species[size_t(perm[int64_t(k)].item<int64_t>())]);
+  for (int64_t i : idx) (in_a.count(ds.species[size_t(i)]) ? a : b).push_back(i);
+  return true;
+}
+
 // Distance from each row of x [N, D] to its nearest row of ref [M, D], and that row's index.
 std::pair<torch::Tensor, torch::Tensor> nearest(const torch::Tensor& x, const torch::Tensor& ref) {
   std::vector<torch::Tensor> d, i;
@@ -142,17 +159,9 @@ nlohmann::json memorisation(const Dataset& ds, TrainedClassifier& clf, const tor
                             const std::string& pairs_png) {
   std::vector<int64_t> train, held;
   for (int64_t i = 0; i < ds.count(); ++i) (ds.split[size_t(i)] == kHeldOut ? held : train).push_back(i);
-  std::vector<int32_t> species;
-  for (int64_t i : held) species.push_back(ds.species[size_t(i)]);
-  std::sort(species.begin(), species.end());
-  species.erase(std::unique(species.begin(), species.end()), species.end());
-  if (species.size() < 2 || train.empty()) return {{"skipped", "the dataset has too few held-out species"}};
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed + 17);
-  const auto perm = torch::randperm(int64_t(species.size()), gen, torch::kLong);
-  std::set<int32_t> first;
-  for (size_t k = 0; k < species.size() / 2; ++k) first.insert(species[size_t(perm[int64_t(k)].item<int64_t>())]);
   std::vector<int64_t> h1, h2;
-  for (int64_t i : held) (first.count(ds.species[size_t(i)]) ? h1 : h2).push_back(i);
+  if (train.empty() || !split_by_species(ds, held, seed + 17, h1, h2))
+    return {{"skipped", "the dataset has too few held-out species"}};
   const auto t_u8 = gather_images(ds, train), h1_u8 = gather_images(ds, h1), h2_u8 = gather_images(ds, h2);
   nlohmann::json out = {{"quantile", kQuantile}, {"training_images", train.size()},
                         {"heldout_images", nlohmann::json::array({h1.size(), h2.size()})}};
@@ -219,17 +228,9 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
   }
   if (opt.real != "all" && opt.real != "train" && opt.real != "heldout")
     throw Error("unknown --real '" + opt.real + "' (valid: all, train, heldout)");
-  std::vector<int32_t> species;
-  for (int64_t i : real) species.push_back(ds.species[size_t(i)]);
-  std::sort(species.begin(), species.end());
-  species.erase(std::unique(species.begin(), species.end()), species.end());
-  if (species.size() < 2) throw Error("the real images hold fewer than 2 species; cannot split them in halves");
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(opt.seed + 3);
-  const auto perm = torch::randperm(int64_t(species.size()), gen, torch::kLong);
-  std::set<int32_t> in_a;
-  for (size_t k = 0; k < species.size() / 2; ++k) in_a.insert(species[size_t(perm[int64_t(k)].item<int64_t>())]);
   std::vector<int64_t> idx_a, idx_b;
-  for (int64_t i : real) (in_a.count(ds.species[size_t(i)]) ? idx_a : idx_b).push_back(i);
+  if (!split_by_species(ds, real, opt.seed + 3, idx_a, idx_b))
+    throw Error("the real images hold fewer than 2 species; cannot split them in halves");
 
   // Per-type counts of A, scaled down to --samples if asked.
   std::vector<int64_t> count(size_t(num_classes), 0);
