@@ -389,16 +389,17 @@ class MLPGenerator(nn.Module):
 
 
 class ResGBlock(nn.Module):
-    def __init__(self, c_in, c_out, cond_dim):
+    def __init__(self, c_in, c_out, cond_dim, bilinear=False):
         super().__init__()
+        self.up = (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)) if bilinear else up_nearest
         self.bn1, self.conv1 = ClassBatchNorm(c_in, cond_dim), nn.Conv2d(c_in, c_out, 3, padding=1)
         self.bn2, self.conv2 = ClassBatchNorm(c_out, cond_dim), nn.Conv2d(c_out, c_out, 3, padding=1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1)
 
     def forward(self, x, cond):
-        h = self.conv1(up_nearest(F.relu(self.bn1(x, cond))))
+        h = self.conv1(self.up(F.relu(self.bn1(x, cond))))
         h = self.conv2(F.relu(self.bn2(h, cond)))
-        return h + up_nearest(self.shortcut(x))
+        return h + self.up(self.shortcut(x))
 
 
 class ResNetGenerator(nn.Module):
@@ -417,7 +418,7 @@ class ResNetGenerator(nn.Module):
         self.input = nn.Linear(self.chunk, ch(0) * 16)
         cond = (self.chunk if self.hier else self.z_dim) + e
         for i in range(self.stages):
-            setattr(self, f"block{i}", ResGBlock(ch(i), ch(i + 1), cond))
+            setattr(self, f"block{i}", ResGBlock(ch(i), ch(i + 1), cond, o["upsample"] == "bilinear"))
         self.out_bn = nn.BatchNorm2d(ch(self.stages))
         self.out_conv = nn.Conv2d(ch(self.stages), 3, 3, padding=1)
 

@@ -16,17 +16,17 @@ void add_bench_command(CLI::App& app) {
   auto* c = app.add_subcommand("bench", "time a preset's training step and sampling on synthetic sprites");
   c->add_option("--preset", o->preset)->capture_default_str();
   c->add_option("--set", o->sets, "config override key=value, as for train");
-  c->add_option("--size", o->size)->capture_default_str();
-  c->add_option("--batch", o->batch)->capture_default_str();
-  c->add_option("--classes", o->classes)->capture_default_str();
-  c->add_option("--warmup", o->warmup, "untimed training steps first")->capture_default_str();
-  c->add_option("--steps", o->steps, "timed training steps (the median is reported)")->capture_default_str();
-  c->add_option("--sample-reps", o->sample_reps, "timed 64-sprite generations")->capture_default_str();
+  c->add_option("--size", o->size)->capture_default_str()->check(CLI::Range(8, kMaxImageSize));
+  c->add_option("--batch", o->batch)->capture_default_str()->check(CLI::Range(1, kMaxBatch));
+  c->add_option("--classes", o->classes)->capture_default_str()->check(CLI::Range(1, 1000));
+  c->add_option("--warmup", o->warmup, "untimed training steps first")->capture_default_str()->check(CLI::Range(0, 100000));
+  c->add_option("--steps", o->steps, "timed training steps (the median is reported)")->capture_default_str()->check(CLI::Range(1, 100000));
+  c->add_option("--sample-reps", o->sample_reps, "timed 64-sprite generations")->capture_default_str()->check(CLI::Range(0, 100000));
   c->add_flag("--channels-last", o->channels_last, "convert G's and D's conv weights to channels-last");
   c->add_option("--mkldnn", o->mkldnn, "oneDNN convolutions: on or off")->capture_default_str();
-  c->add_option("--blas-threads", o->blas_threads, "OpenBLAS threads during the training steps")->capture_default_str();
+  c->add_option("--blas-threads", o->blas_threads, "OpenBLAS threads during the training steps")->capture_default_str()->check(CLI::Range(0, kMaxThreads));
   c->add_option("--device", o->device, "cpu, cuda or cuda:N")->capture_default_str();
-  c->add_option("--seed", o->seed)->capture_default_str();
+  c->add_option("--seed", o->seed)->capture_default_str()->check(seed_check());
   auto* core = c->add_flag("--blas-core", "print the OpenBLAS kernels in use (after pokegan's tuning) and exit");
   c->callback([o, core] {
     if (core->count()) {

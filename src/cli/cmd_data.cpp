@@ -35,8 +35,8 @@ void report(const PrepareResult& r, const std::string& out) {
 }
 
 void add_sprite_options(CLI::App* c, SpriteOptions& s, std::string& bg) {
-  c->add_option("--size", s.size, "output image size S (S x S)")->capture_default_str();
-  c->add_option("--frames", s.frames, "frames per animation, evenly spaced")->capture_default_str();
+  c->add_option("--size", s.size, "output image size S (S x S)")->capture_default_str()->check(CLI::Range(8, kMaxImageSize));
+  c->add_option("--frames", s.frames, "frames per animation, evenly spaced")->capture_default_str()->check(CLI::Range(1, 256));
   c->add_option("--background", bg, "colour alpha is composited on: white, black or #rrggbb")->capture_default_str();
 }
 
@@ -73,8 +73,8 @@ void add_data_commands(CLI::App& app) {
     c->add_flag("--female", opt->female, "add the female-difference sprites");
     c->add_option("--group", opt->grouping, "type grouping: study (18->13), none, or a from,to CSV")->capture_default_str();
     c->add_option("--dual", opt->dual, "primary: label = primary type; both: file dual types under both")->capture_default_str();
-    c->add_option("--held-out", opt->held_out, "fraction of species held out for evaluation")->capture_default_str();
-    c->add_option("--seed", opt->seed, "seed of the species split")->capture_default_str();
+    c->add_option("--held-out", opt->held_out, "fraction of species held out for evaluation")->capture_default_str()->check(CLI::Range(0.0, 0.9));
+    c->add_option("--seed", opt->seed, "seed of the species split")->capture_default_str()->check(seed_check());
     c->add_flag("--skip-bad", opt->skip_bad, "skip undecodable files instead of stopping");
     c->callback([=] {
       opt->sprite.background = parse_color(*bg);
@@ -97,7 +97,7 @@ void add_data_commands(CLI::App& app) {
     auto* c = data->add_subcommand("stats", "class counts before/after grouping (table + bar charts) and a sample grid");
     c->add_option("--data", *file, "dataset file")->required();
     c->add_option("--out", *out, "output directory")->required();
-    c->add_option("--seed", *seed, "seed of the sample batch")->capture_default_str();
+    c->add_option("--seed", *seed, "seed of the sample batch")->capture_default_str()->check(seed_check());
     c->callback([=] {
       const auto r = write_dataset_stats(Dataset::load(*file), *out, *seed);
       std::printf("%s\nwrote %s/{counts.md,counts.csv,counts_raw.png,counts_grouped.png,sample_batch.png}\n",
@@ -125,8 +125,8 @@ void add_data_commands(CLI::App& app) {
     c->add_option("--root", opt->root, "ImageFolder root")->required();
     c->add_option("--out", *out, "dataset file (safetensors)")->required();
     add_sprite_options(c, opt->sprite, *bg);
-    c->add_option("--held-out", opt->held_out, "fraction of files held out")->capture_default_str();
-    c->add_option("--seed", opt->seed, "seed of the split")->capture_default_str();
+    c->add_option("--held-out", opt->held_out, "fraction of files held out")->capture_default_str()->check(CLI::Range(0.0, 0.9));
+    c->add_option("--seed", opt->seed, "seed of the split")->capture_default_str()->check(seed_check());
     c->add_flag("--skip-bad", opt->skip_bad, "skip undecodable files instead of stopping");
     c->callback([=] {
       opt->sprite.background = parse_color(*bg);

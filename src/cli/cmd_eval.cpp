@@ -103,11 +103,11 @@ void add_eval_commands(CLI::App& app) {
   ct->add_option("--out", ca->out, "classifier checkpoint to write")->required();
   ct->add_option("--split", ca->opt.split, "held-out part: species (the dataset's held-out species) or random (10% of images)")
       ->capture_default_str();
-  ct->add_option("--epochs", ca->opt.epochs)->capture_default_str();
-  ct->add_option("--batch", ca->opt.batch)->capture_default_str();
-  ct->add_option("--width", ca->opt.width, "channels of the first stage")->capture_default_str();
-  ct->add_option("--lr", ca->opt.lr)->capture_default_str();
-  ct->add_option("--seed", ca->opt.seed)->capture_default_str();
+  ct->add_option("--epochs", ca->opt.epochs)->capture_default_str()->check(CLI::Range(1, 10000));
+  ct->add_option("--batch", ca->opt.batch)->capture_default_str()->check(CLI::Range(1, kMaxBatch));
+  ct->add_option("--width", ca->opt.width, "channels of the first stage")->capture_default_str()->check(CLI::Range(1, 1024));
+  ct->add_option("--lr", ca->opt.lr)->capture_default_str()->check(CLI::PositiveNumber);
+  ct->add_option("--seed", ca->opt.seed)->capture_default_str()->check(seed_check());
   ct->callback([ca] { run_classifier_train(*ca); });
 
   auto ea = std::make_shared<EvalArgs>();
@@ -115,8 +115,8 @@ void add_eval_commands(CLI::App& app) {
   e->add_option("--checkpoint", ea->checkpoint, "model file (models/sprite-64.safetensors), checkpoint file, or run directory (its latest checkpoint)")->required();
   e->add_option("--data", ea->data, "the dataset the model was trained on")->required();
   e->add_option("--classifier", ea->classifier, "type classifier (pokegan classifier train)")->required();
-  e->add_option("--samples", ea->opt.samples, "model samples (0 = as many as the real half holds)")->capture_default_str();
-  e->add_option("--seed", ea->opt.seed, "seed for the halves, the noise and KID's subsets")->capture_default_str();
+  e->add_option("--samples", ea->opt.samples, "model samples (0 = as many as the real half holds; generated in batches)")->capture_default_str()->check(CLI::Range(0, kMaxEvalSamples));
+  e->add_option("--seed", ea->opt.seed, "seed for the halves, the noise and KID's subsets")->capture_default_str()->check(seed_check());
   e->add_option("--real", ea->opt.real, "real images to compare with: all, train or heldout")->capture_default_str();
   e->add_option("--out", ea->out, "metrics JSON (default <run>/metrics.json for a run directory)");
   e->callback([ea] { run_eval(*ea); });

@@ -37,7 +37,7 @@ struct SampleArgs {
 };
 
 void run_sample(const SampleArgs& a) {
-  if (a.count <= 0) throw Error("--count must be positive, got " + std::to_string(a.count));
+  check_count(a.count);
   const fs::path path = resolve_model_path(a.checkpoint);
   const c10::Device device = parse_device(a.device);
   LoadedGenerator lg = load_generator(path);
@@ -45,25 +45,9 @@ void run_sample(const SampleArgs& a) {
   const auto& classes = lg.config.classes;
   const bool conditional = lg.config.g.conditional;
 
-  // Rows to draw: every class for --type all (one unlabelled block for an unconditional model).
-  std::vector<int64_t> rows;
-  std::vector<std::string> row_names;
-  if (a.type == "all") {
-    for (size_t c = 0; c < (conditional ? classes.size() : 1); ++c) {
-      rows.push_back(static_cast<int64_t>(c));
-      row_names.push_back(conditional ? classes[c] : "sample");
-    }
-  } else {
-    if (!conditional) throw Error("this model is unconditional; use --type all");
-    const int c = find_class(classes, a.type);
-    if (c < 0) {
-      std::string valid;
-      for (const auto& n : classes) valid += n + ", ";
-      throw Error("unknown type '" + a.type + "' (valid: " + valid + "all)");
-    }
-    rows = {c};
-    row_names = {classes[static_cast<size_t>(c)]};
-  }
+  const RowChoice choice = choose_rows(classes, conditional, a.type);
+  const auto& rows = choice.rows;
+  const auto& row_names = choice.names;
   const auto [z, labels] = class_batch(rows, a.count, lg.g->z_dim(), a.seed);
   const std::vector<Image> tiles = to_images(generate(*lg.g, z, labels, device));
   if (a.type == "all")
@@ -90,10 +74,10 @@ void add_sample_commands(CLI::App& app) {
                 "model file, checkpoint file, or run directory (its latest checkpoint); default: the shipped model " +
                     default_model_path().string() + " ($POKEGAN_MODEL overrides)");
   c->add_option("--type", a->type, "a type name (case-insensitive), or all for one row per type")->capture_default_str();
-  c->add_option("--count", a->count, "sprites (per type with --type all)")->capture_default_str();
-  c->add_option("--seed", a->seed, "noise seed: the same seed gives the same sprites")->capture_default_str();
+  c->add_option("--count", a->count, "sprites (per type with --type all)")->capture_default_str()->check(CLI::Range(1, kMaxPerType));
+  c->add_option("--seed", a->seed, "noise seed: the same seed gives the same sprites")->capture_default_str()->check(seed_check());
   c->add_option("--out", a->out, "grid PNG")->capture_default_str();
-  c->add_option("--cols", a->cols, "grid columns (default min(count, 8))");
+  c->add_option("--cols", a->cols, "grid columns (default min(count, 8))")->check(CLI::Range(1, kMaxCols));
   c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--individual", a->individual, "also write each sprite as its own PNG in this directory");
   c->callback([a] { run_sample(*a); });

@@ -49,12 +49,15 @@ void run_train(const TrainArgs& a) {
   fs::path run_dir;
   std::unique_ptr<Checkpoint> ckpt;
   if (!a.resume.empty()) {
-    if (!fs::is_directory(a.resume)) throw Error("run directory not found: " + a.resume);
-    const auto path = Trainer::latest_checkpoint(a.resume);
-    ckpt = std::make_unique<Checkpoint>(load_checkpoint(path));
-    cfg = checkpoint_config(*ckpt);
+    ResumePoint r = resume_point(a.resume);
+    cfg = r.cfg;
+    ckpt = std::move(r.ckpt);
     run_dir = a.resume;
-    std::fprintf(stderr, "resuming %s from %s\n", a.resume.c_str(), path.c_str());
+    if (ckpt)
+      std::fprintf(stderr, "resuming %s from %s\n", a.resume.c_str(), r.from.c_str());
+    else
+      std::fprintf(stderr, "%s has no checkpoint yet: starting it again from step 0 with its %s\n", a.resume.c_str(),
+                   r.from.c_str());
   } else {
     cfg = preset(a.preset);
   }
@@ -76,6 +79,8 @@ void run_train(const TrainArgs& a) {
   std::unique_ptr<Trainer> trainer;
   if (ckpt) {
     trainer = std::make_unique<Trainer>(cfg, ds, run_dir, *ckpt, device);
+  } else if (!run_dir.empty()) {
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device);
   } else {
     run_dir = Trainer::new_run_dir(a.outdir, a.name.empty() ? cfg.preset : a.name);
     trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device);
@@ -106,16 +111,16 @@ void add_train_command(CLI::App& app) {
   c->add_option("--data", a->data, "dataset file");
   c->add_option("--outdir", a->outdir, "where run directories are made")->capture_default_str();
   c->add_option("--name", a->name, "run directory suffix (default: the preset)");
-  c->add_option("--steps", a->steps, "total optimisation steps");
-  c->add_option("--epochs", a->epochs, "total epochs (when --steps is not given)");
-  c->add_option("--batch", a->batch, "batch size");
-  c->add_option("--seed", a->seed, "seed for init, noise, augmentation and data order");
+  c->add_option("--steps", a->steps, "total optimisation steps")->check(CLI::Range(0, kMaxSteps));
+  c->add_option("--epochs", a->epochs, "total epochs (when --steps is not given)")->check(CLI::Range(0, kMaxEpochs));
+  c->add_option("--batch", a->batch, "batch size")->check(CLI::Range(1, kMaxBatch));
+  c->add_option("--seed", a->seed, "seed for init, noise, augmentation and data order")->check(seed_check());
   c->add_option("--set", a->sets, "override any config field: key=value (e.g. g.base_channels=32, optim.lr_g=1e-4)");
   c->add_option("--resume", a->resume, "continue the run in this directory from its latest checkpoint");
   c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
-  c->add_option("--max-minutes", a->max_minutes, "stop (with samples and a checkpoint) after this long; 0 = no limit");
+  c->add_option("--max-minutes", a->max_minutes, "stop (with samples and a checkpoint) after this long; 0 = no limit")->check(CLI::NonNegativeNumber);
   c->add_option("--max-cpu-minutes", a->max_cpu_minutes,
-                "stop after this much CPU time of the process (all threads): equal budgets on a busy machine");
+                "stop after this much CPU time of the process (all threads): equal budgets on a busy machine")->check(CLI::NonNegativeNumber);
   c->add_flag("--quiet", a->quiet, "no progress line");
   c->callback([a] { run_train(*a); });
 
@@ -124,8 +129,8 @@ void add_train_command(CLI::App& app) {
   auto classes = std::make_shared<int>(13);
   auto* p = app.add_subcommand("presets", "list the named training configs, or describe one's networks");
   p->add_option("--describe", *describe, "print a preset's networks as markdown tables of blocks and parameter counts");
-  p->add_option("--size", *size, "image size for --describe")->capture_default_str();
-  p->add_option("--classes", *classes, "number of classes for --describe")->capture_default_str();
+  p->add_option("--size", *size, "image size for --describe")->capture_default_str()->check(CLI::Range(8, kMaxImageSize));
+  p->add_option("--classes", *classes, "number of classes for --describe")->capture_default_str()->check(CLI::Range(1, 1000));
   p->callback([=] {
     if (describe->empty()) {
       for (const auto& n : preset_names()) std::printf("%-14s %s\n", n.c_str(), preset(n).description.c_str());

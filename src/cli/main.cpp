@@ -21,8 +21,10 @@ int main(int argc, char** argv) {
   CLI::App app{"pokegan: class-conditional GANs that generate Pokémon sprites of a chosen type"};
   app.require_subcommand(1);
   app.fallthrough();
+  // Parse errors as one line, like every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) { return std::string("error: ") + e.what() + " (see --help)\n"; });
   int threads = 0;
-  app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str();
+  app.add_option("--threads", threads, "LibTorch threads (0 = all cores)")->capture_default_str()->check(CLI::Range(0, pokegan::cli::kMaxThreads));
   app.parse_complete_callback([&] { pokegan::set_threads(threads); });
   pokegan::cli::add_data_commands(app);
   pokegan::cli::add_train_command(app);

@@ -151,6 +151,34 @@ TEST_F(Cli, BadInputGetsOneLineErrors) {
                      "not a type-classifier checkpoint");
   expect_clean_error("report --runs " + d.string() + " --out " + (d / "report").string(), "not a run directory");
   expect_clean_error("sample --checkpoint " + run().string() + " --device tpu", "unknown --device 'tpu'");
+
+  // Numbers: caps named in the error, no wrap-around, no zero columns.
+  expect_clean_error("sample --checkpoint " + run().string() + " --count 100000000", "1024");
+  expect_clean_error("sample --checkpoint " + run().string() + " --seed -1", "--seed");
+  expect_clean_error("sample --checkpoint " + run().string() + " --cols 0", "--cols");
+  expect_clean_error("sample --checkpoint " + run().string() + " --cols -1", "--cols");
+  expect_clean_error("eval --checkpoint " + run().string() + " --data " + data() + " --classifier x --samples 100000000", "--samples");
+  expect_clean_error("train --preset cdcgan --data " + data() + " --batch 0", "--batch");
+  std::string help;
+  test::run_cli("sample --help", &help);
+  EXPECT_NE(help.find("[1 - 1024]"), std::string::npos) << help;
+}
+
+TEST_F(Cli, DivergenceExitsNonZeroNamingTheStep) {
+  expect_clean_error("train --preset cdcgan-quick --data " + data() + " --outdir " + (dir_->path() / "div").string() +
+                         " --steps 100 --batch 4 --set g.base_channels=4 --set d.base_channels=4 --set g.z_dim=8"
+                         " --set optim.lr_g=1e6 --set optim.lr_d=1e6 --quiet",
+                     "training diverged at step");
+}
+
+TEST_F(Cli, ResumeBeforeTheFirstCheckpointStartsFromStepZero) {
+  const auto dir = dir_->path() / "early" / "00000-early";
+  fs::create_directories(dir);
+  fs::copy_file(run() / "config.json", dir / "config.json");
+  std::string out;
+  ASSERT_EQ(test::run_cli("train --resume " + dir.string() + " --steps 2 --quiet", &out), 0) << out;
+  EXPECT_NE(out.find("starting it again from step 0"), std::string::npos) << out;
+  EXPECT_TRUE(fs::exists(dir / "checkpoints" / "ckpt-00000002.safetensors"));
 }
 
 // The test process itself runs whatever kernels OpenBLAS picked; the program re-executes itself

@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <fstream>
+#include <functional>
+#include <limits>
 
 #include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
@@ -90,6 +92,103 @@ TEST_F(TrainerTest, StopFlagSavesACheckpointAndKeepsTheNewest) {
   std::atomic<bool> stop{true};
   EXPECT_FALSE(t.run(&stop, false));
   EXPECT_EQ(Trainer::latest_checkpoint(dir / "run").filename(), "ckpt-00000004.safetensors");
+}
+
+namespace {
+// Poisons one weight of G with NaN, as a diverged update would.
+void poison_generator(Trainer& t) {
+  torch::NoGradGuard no_grad;
+  t.generator().parameters()[0].view({-1})[0] = std::numeric_limits<float>::quiet_NaN();
+}
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_F(TrainerTest, NanStopsTheRunNamingStepAndQuantityAndKeepsTheLastCheckpoint) {
+  test::TempDir dir;
+  auto cfg = tiny_config();
+  cfg.steps = 8;
+  Trainer t(cfg, ds, dir / "run");
+  for (int i = 0; i < 3; ++i) t.step();
+  const auto good = t.save_checkpoint();
+  const auto bytes = read_file(good);
+  poison_generator(t);
+  const std::string what = error_of([&] { t.run(nullptr, false); });
+  EXPECT_NE(what.find("diverged at step 4"), std::string::npos) << what;
+  EXPECT_NE(what.find("NaN"), std::string::npos) << what;
+  EXPECT_NE(what.find(good.string()), std::string::npos) << what;
+  // Nothing written after the good checkpoint: it is the newest, byte for byte as it was.
+  EXPECT_EQ(Trainer::latest_checkpoint(dir / "run"), good);
+  EXPECT_EQ(read_file(good), bytes);
+}
+
+TEST_F(TrainerTest, RunawayLossStopsTheRun) {
+  test::TempDir dir;
+  auto cfg = tiny_config();
+  cfg.steps = 30;
+  cfg.optim.lr_g = cfg.optim.lr_d = 1e6;  // the blow-up
+  Trainer t(cfg, ds, dir / "run");
+  const std::string what = error_of([&] { t.run(nullptr, false); });
+  EXPECT_NE(what.find("training diverged at step"), std::string::npos) << what;
+  EXPECT_NE(what.find("no checkpoint was written before it"), std::string::npos) << what;
+  EXPECT_FALSE(fs::exists(dir / "run" / "checkpoints"));
+}
+
+TEST_F(TrainerTest, RollbackReloadsTheLastCheckpointWithLowerLearningRates) {
+  test::TempDir dir;
+  auto cfg = tiny_config();
+  cfg.steps = 7;
+  cfg.divergence.policy = "rollback";
+  cfg.divergence.lr_scale = 0.5;
+  Trainer t(cfg, ds, dir / "run");
+  for (int i = 0; i < 4; ++i) t.step();
+  t.save_checkpoint();
+  poison_generator(t);
+  ASSERT_TRUE(t.run(nullptr, false));
+  EXPECT_EQ(t.steps_done(), 7);
+  EXPECT_DOUBLE_EQ(t.config().optim.lr_g, cfg.optim.lr_g * 0.5);
+  const auto saved = nlohmann::json::parse(read_text(dir / "run" / "config.json"));
+  EXPECT_DOUBLE_EQ(saved["optim"]["lr_d"].get<double>(), cfg.optim.lr_d * 0.5);  // a --resume keeps them
+  const auto event = nlohmann::json::parse(read_text(dir / "run" / "events.jsonl"));
+  EXPECT_EQ(event["event"], "rollback");
+  EXPECT_EQ(event["step"], 5);
+  EXPECT_EQ(event["to_step"], 4);
+  for (const auto& p : t.generator().parameters()) EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+}
+
+TEST_F(TrainerTest, RollbackGivesUpAfterItsLimit) {
+  test::TempDir dir;
+  auto cfg = tiny_config();
+  cfg.divergence.policy = "rollback";
+  cfg.divergence.max_rollbacks = 0;
+  Trainer t(cfg, ds, dir / "run");
+  t.step();
+  t.save_checkpoint();
+  poison_generator(t);
+  const std::string what = error_of([&] { t.run(nullptr, false); });
+  EXPECT_NE(what.find("after 0 rollbacks"), std::string::npos) << what;
+}
+
+TEST(ResumePoint, ARunWithoutCheckpointRestartsFromItsConfig) {
+  test::TempDir dir;
+  fs::create_directories(dir / "run");
+  TrainConfig cfg = test::tiny_preset("cdcgan");
+  cfg.steps = 3;
+  const std::string json = nlohmann::json(cfg).dump();
+  write_atomic(dir / "run" / "config.json", json.data(), json.size());
+  const ResumePoint r = resume_point(dir / "run");
+  EXPECT_EQ(r.ckpt, nullptr);
+  EXPECT_EQ(r.cfg.steps, 3);
+  EXPECT_EQ(r.from, dir / "run" / "config.json");
+  EXPECT_NE(error_of([&] { resume_point(dir / "nothing"); }).find("not found"), std::string::npos);
+  fs::create_directories(dir / "empty");
+  EXPECT_NE(error_of([&] { resume_point(dir / "empty"); }).find("not a run directory"), std::string::npos);
 }
 
 TEST_F(TrainerTest, CheckpointedGeneratorSamplesTheSame) {

@@ -31,6 +31,8 @@ struct GeneratorOptions {
   std::string z_inject = "input";
   // dcgan: "transposed" (stride-2 transposed convs, the study's; they leave checkerboard artefacts,
   // Odena et al. 2016) or "resize" (nearest x2 upsampling, then a 3x3 conv).
+  // resnet: "bilinear" (bilinear x2 upsampling before each block's first conv); any other value
+  // nearest x2 (BigGAN's).
   std::string upsample = "transposed";
   // dcgan: "none" (BatchNorm; class only with z at the input, the study's) or "cbn" (class-
   // conditional BatchNorm in every block: gain and bias from the class embedding, as BigGAN).

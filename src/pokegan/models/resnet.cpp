@@ -15,10 +15,13 @@ namespace {
 torch::Tensor up_nearest(const torch::Tensor& x) {
   return F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest));
 }
+// x2 upsampling of the ResNet G: nearest (BigGAN's) or bilinear (g.upsample=bilinear: no 2x2
+// blocks for the convs to smooth away, the first step of StyleGAN2's filtered upsampling).
+torch::Tensor up2(const torch::Tensor& x, bool bilinear) { return bilinear ? upsample2x(x) : up_nearest(x); }
 torch::Tensor avg_pool2(const torch::Tensor& x) { return F::avg_pool2d(x, F::AvgPool2dFuncOptions(2)); }
 }  // namespace
 
-ResGBlockImpl::ResGBlockImpl(int in, int out, int cond_dim) {
+ResGBlockImpl::ResGBlockImpl(int in, int out, int cond_dim, bool bilinear_) : bilinear(bilinear_) {
   bn1 = register_module("bn1", ClassBatchNorm(in, cond_dim));
   conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)));
   bn2 = register_module("bn2", ClassBatchNorm(out, cond_dim));
@@ -27,10 +30,10 @@ ResGBlockImpl::ResGBlockImpl(int in, int out, int cond_dim) {
 }
 
 torch::Tensor ResGBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cond) {
-  auto h = conv1->forward(up_nearest(torch::relu(bn1->forward(x, cond))));  // [N, out, 2H, 2W]
+  auto h = conv1->forward(up2(torch::relu(bn1->forward(x, cond)), bilinear));  // [N, out, 2H, 2W]
   h = conv2->forward(torch::relu(bn2->forward(h, cond)));
-  // A 1x1 conv commutes with nearest upsampling: convolving first does a quarter of the work.
-  return h + up_nearest(shortcut->forward(x));
+  // A 1x1 conv commutes with nearest and bilinear upsampling: convolving first does a quarter of the work.
+  return h + up2(shortcut->forward(x), bilinear);
 }
 
 ResNetGeneratorImpl::ResNetGeneratorImpl(const GeneratorOptions& opt, int image_size, int num_classes)
@@ -47,7 +50,7 @@ ResNetGeneratorImpl::ResNetGeneratorImpl(const GeneratorOptions& opt, int image_
   input_ = register_module("input", nn::Linear(chunk_, ch(0) * 16));
   const int cond_dim = (opt.hier_z ? chunk_ : opt.z_dim) + embed;
   for (int i = 0; i < stages_; ++i)
-    blocks_.push_back(register_module("block" + std::to_string(i), ResGBlock(ch(i), ch(i + 1), cond_dim)));
+    blocks_.push_back(register_module("block" + std::to_string(i), ResGBlock(ch(i), ch(i + 1), cond_dim, opt.upsample == "bilinear")));
   out_bn_ = register_module("out_bn", nn::BatchNorm2d(ch(stages_)));
   out_conv_ = register_module("out_conv", nn::Conv2d(nn::Conv2dOptions(ch(stages_), 3, 3).padding(1)));
 }

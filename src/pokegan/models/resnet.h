@@ -29,10 +29,12 @@ namespace pokegan {
 
 class ResGBlockImpl : public torch::nn::Module {
  public:
-  ResGBlockImpl(int in, int out, int cond_dim);
+  // bilinear: bilinear x2 upsampling (g.upsample=bilinear), else nearest.
+  ResGBlockImpl(int in, int out, int cond_dim, bool bilinear = false);
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond);  // [N,in,H,W] -> [N,out,2H,2W]
   ClassBatchNorm bn1{nullptr}, bn2{nullptr};
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
+  bool bilinear = false;
 };
 TORCH_MODULE(ResGBlock);
 

@@ -64,6 +64,10 @@ void validate(const TrainConfig& c) {
        "loss.lecam_weight must be >= 0 and loss.lecam_decay in [0, 1)");
   need(c.loss.mode_seeking >= 0, "loss.mode_seeking must be >= 0");
   need(c.d.mbstd_group >= 0, "d.mbstd_group must be >= 0");
+  need(c.divergence.policy == "stop" || c.divergence.policy == "rollback", "divergence.policy must be 'stop' or 'rollback'");
+  need(c.divergence.loss_max > 0, "divergence.loss_max must be > 0");
+  need(c.divergence.lr_scale > 0 && c.divergence.lr_scale < 1, "divergence.lr_scale must be in (0, 1)");
+  need(c.divergence.max_rollbacks >= 0, "divergence.max_rollbacks must be >= 0");
 }
 
 }  // namespace pokegan

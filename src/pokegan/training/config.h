@@ -19,6 +19,17 @@ struct OptimOptions {
   double beta1 = 0.5, beta2 = 0.999;
 };
 
+// What training does when it diverges: a loss or a weight that is NaN or Inf, or a loss whose size
+// passes loss_max. "stop" ends the run with an error naming the step and the quantity, and writes
+// nothing after the last good checkpoint. "rollback" reloads the last checkpoint, multiplies both
+// learning rates by lr_scale and goes on, at most max_rollbacks times, then stops as "stop" does.
+struct DivergenceOptions {
+  std::string policy = "stop";
+  double loss_max = 1e4;
+  double lr_scale = 0.5;
+  int max_rollbacks = 3;
+};
+
 struct TrainConfig {
   std::string preset;
   std::string description;
@@ -33,6 +44,7 @@ struct TrainConfig {
   AugmentOptions augment;
   OptimOptions optim;
   AutoencoderOptions ae;
+  DivergenceOptions divergence;
 
   int batch = 128;
   int64_t steps = 0;   // total optimisation steps; 0 = use epochs
@@ -57,8 +69,9 @@ struct TrainConfig {
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimOptions, lr_g, lr_d, beta1, beta2)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DivergenceOptions, policy, loss_max, lr_scale, max_rollbacks)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, preset, description, data, image_size, classes,
-                                                g, d, loss, augment, optim, ae, batch, steps, epochs, seed,
+                                                g, d, loss, augment, optim, ae, divergence, batch, steps, epochs, seed,
                                                 split, log_every, sample_every, checkpoint_every,
                                                 keep_checkpoints, samples_per_class, ema_decay, amp)
 

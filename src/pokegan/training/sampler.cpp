@@ -5,6 +5,7 @@
 #include "pokegan/common/error.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/data/loader.h"
+#include "pokegan/data/prepare.h"
 #include "pokegan/io/checkpoint.h"
 #include "pokegan/io/draw.h"
 
@@ -23,9 +24,39 @@ torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Te
   const ScopedBlasThreads blas;
   const bool was_training = g.is_training();
   g.eval();
-  auto out = g.forward(z.to(device), labels.to(device)).to(torch::kCPU);
+  std::vector<torch::Tensor> parts;
+  for (int64_t s = 0; s < z.size(0); s += kGenerateBatch) {
+    const int64_t e = std::min(z.size(0), s + kGenerateBatch);
+    parts.push_back(g.forward(z.slice(0, s, e).to(device), labels.slice(0, s, e).to(device)).to(torch::kCPU));
+  }
   g.train(was_training);
-  return out;
+  return parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
+}
+
+RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional, const std::string& type) {
+  RowChoice r;
+  if (type == "all") {
+    for (size_t c = 0; c < (conditional ? classes.size() : 1); ++c) {
+      r.rows.push_back(static_cast<int64_t>(c));
+      r.names.push_back(conditional ? classes[c] : "sample");
+    }
+    return r;
+  }
+  if (!conditional) throw Error("this model is unconditional; use --type all");
+  const int c = find_class(classes, type);
+  if (c < 0) {
+    std::string valid;
+    for (const auto& n : classes) valid += n + ", ";
+    throw Error("unknown type '" + type + "' (valid: " + valid + "all)");
+  }
+  r.rows = {c};
+  r.names = {classes[static_cast<size_t>(c)]};
+  return r;
+}
+
+void check_count(int64_t count, const std::string& what) {
+  if (count < 1 || count > kMaxPerType)
+    throw Error(what + " must be in 1.." + std::to_string(kMaxPerType) + " (sprites per type), got " + std::to_string(count));
 }
 
 torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& labels, uint64_t seed, torch::Device device) {

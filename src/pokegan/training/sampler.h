@@ -14,7 +14,14 @@ namespace pokegan {
 // z [n, z_dim] drawn from a CPU generator seeded with `seed`; row i depends only on (seed, i).
 torch::Tensor fixed_noise(int64_t n, int64_t z_dim, uint64_t seed);
 
-// G in eval mode, no autograd: images float [N, 3, S, S] in [-1, 1] on CPU. G's mode is restored.
+// The most sprites one request may ask for per type (`sample --count`, the studio's sheets). Above
+// it a request is refused with this number named; below it generation runs in batches of
+// kGenerateBatch, so memory stays bounded whatever the count.
+constexpr int kMaxPerType = 1024;
+constexpr int64_t kGenerateBatch = 256;
+
+// G in eval mode, no autograd, in batches of kGenerateBatch: images float [N, 3, S, S] in [-1, 1] on
+// CPU. G's mode is restored.
 torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Tensor& labels,
                        torch::Device device = torch::kCPU);
 // The same with z = fixed_noise(N, z_dim, seed).
@@ -33,6 +40,18 @@ std::pair<torch::Tensor, torch::Tensor> class_batch(const std::vector<int64_t>& 
 // for unconditional models).
 Image class_grid(GeneratorImpl& g, const std::vector<std::string>& classes, int per_class, uint64_t seed,
                  torch::Device device = torch::kCPU);
+
+// The classes a request names, as rows of a sheet: `type` is a class name (case-insensitive) or
+// "all" (every class; one unlabelled row "sample" for an unconditional model). Throws Error naming
+// the valid types for an unknown one.
+struct RowChoice {
+  std::vector<int64_t> rows;
+  std::vector<std::string> names;
+};
+RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional, const std::string& type);
+
+// Checks a per-type count against 1..kMaxPerType; throws Error naming the cap.
+void check_count(int64_t count, const std::string& what = "--count");
 
 struct LoadedGenerator {
   Generator g;

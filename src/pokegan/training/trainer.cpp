@@ -4,6 +4,8 @@
 #include <torch/utils.h>
 
 #include <chrono>
+#include <cmath>
+#include <tuple>
 #include <ctime>
 #include <cstdio>
 #include <mutex>
@@ -52,6 +54,29 @@ TrainConfig checkpoint_config(const Checkpoint& ckpt) {
   }
 }
 
+ResumePoint resume_point(const fs::path& run_dir) {
+  if (!fs::is_directory(run_dir)) throw Error("run directory not found: " + run_dir.string());
+  ResumePoint r;
+  const auto dir = run_dir / "checkpoints";
+  bool any = false;
+  if (fs::is_directory(dir))
+    for (const auto& e : fs::directory_iterator(dir)) any = any || is_checkpoint_file(e.path());
+  if (any) {
+    r.from = Trainer::latest_checkpoint(run_dir);
+    r.ckpt = std::make_unique<Checkpoint>(load_checkpoint(r.from));
+    r.cfg = checkpoint_config(*r.ckpt);
+    return r;
+  }
+  r.from = run_dir / "config.json";
+  if (!fs::exists(r.from)) throw Error(run_dir.string() + " has neither a checkpoint nor a config.json: not a run directory");
+  try {
+    r.cfg = nlohmann::json::parse(read_text(r.from)).get<TrainConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(r.from.string() + " is not a readable config: " + std::string(e.what()).substr(0, std::string(e.what()).find('\n')));
+  }
+  return r;
+}
+
 Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, torch::Device device)
     : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device) {
   cfg_.image_size = ds.size;
@@ -61,6 +86,8 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   torch::manual_seed(cfg_.seed);  // model init draws from it; later steps keep drawing from it
   build();
   fs::create_directories(run_dir_);
+  // A run restarted from step 0 (resumed before its first checkpoint) starts a fresh log.
+  for (const char* log : {"stats.jsonl", "events.jsonl"}) fs::remove(run_dir_ / log);
   const std::string json = nlohmann::json(cfg_).dump(2) + "\n";
   write_atomic(run_dir_ / "config.json", json.data(), json.size());
 }
@@ -73,6 +100,10 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   validate(cfg_);
   tune_for_device(device_);
   build();
+  restore(ckpt);
+}
+
+void Trainer::restore(const Checkpoint& ckpt) {
   for (const Part& p : parts()) {
     get_module(ckpt, p.prefix, *p.module);
     if (p.opt) get_adam(ckpt, p.opt_prefix, *p.opt, *p.module);
@@ -83,6 +114,72 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   at::Generator rng = torch_rng();
   std::lock_guard<std::mutex> lock(rng.mutex());
   rng.set_state(ckpt.tensor("rng.torch"));
+}
+
+std::string Trainer::divergence(const StepStats& s) {
+  char buf[200];
+  auto value = [&](const std::string& name, double v, bool bounded) -> std::string {
+    if (!std::isfinite(v)) return name + " = " + (std::isnan(v) ? "NaN" : "Inf");
+    if (bounded && std::abs(v) > cfg_.divergence.loss_max) {
+      std::snprintf(buf, sizeof buf, "%s = %.3g, past divergence.loss_max = %g", name.c_str(), v, cfg_.divergence.loss_max);
+      return buf;
+    }
+    return "";
+  };
+  for (const auto& [name, v, bounded] : {std::tuple<std::string, double, bool>{"d_loss", s.d_loss, true},
+                                         {"g_loss", s.g_loss, true}, {"D(x)", s.d_real, false},
+                                         {"D(G(z))", s.d_fake, false}})
+    if (auto w = value(name, v, bounded); !w.empty()) return w;
+  for (const auto& [k, v] : s.extra)
+    if (auto w = value(k, v, k == "dz_loss"); !w.empty()) return w;
+  torch::NoGradGuard no_grad;
+  for (const Part& p : parts())
+    for (const auto& t : p.module->named_parameters())
+      if (!torch::isfinite(t.value()).all().item<bool>())
+        return "a weight of " + p.prefix + " (" + t.key() + ") is " + (torch::isnan(t.value()).any().item<bool>() ? "NaN" : "Inf");
+  return "";
+}
+
+void Trainer::on_divergence(const std::string& what) {
+  std::string last;
+  fs::path ckpt_path;
+  try {
+    ckpt_path = latest_checkpoint(run_dir_);
+    last = "the last good checkpoint, " + ckpt_path.string() + ", is left untouched";
+  } catch (const Error&) {
+    last = "no checkpoint was written before it";
+  }
+  const std::string head = "training diverged at step " + std::to_string(step_) + ": " + what + "; ";
+  const bool can_roll = cfg_.divergence.policy == "rollback" && !ckpt_path.empty();
+  if (!can_roll || rollbacks_ >= cfg_.divergence.max_rollbacks) {
+    std::string hint = cfg_.divergence.policy == "rollback"
+                           ? (ckpt_path.empty() ? " (nothing to roll back to)" : " (after " + std::to_string(rollbacks_) + " rollbacks)")
+                           : "; lower optim.lr_g and optim.lr_d, or --set divergence.policy=rollback";
+    throw Error(head + last + hint);
+  }
+  ++rollbacks_;
+  const int64_t bad_step = step_;
+  restore(load_checkpoint(ckpt_path));
+  cfg_.optim.lr_g *= cfg_.divergence.lr_scale;
+  cfg_.optim.lr_d *= cfg_.divergence.lr_scale;
+  for (const Part& p : parts()) {
+    if (!p.opt) continue;
+    const double lr = (p.opt == opt_g_.get() || p.opt == opt_e_.get()) ? cfg_.optim.lr_g : cfg_.optim.lr_d;
+    for (auto& group : p.opt->param_groups()) static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  }
+  // The lower rates are the run's config from now on: later checkpoints and a --resume keep them.
+  const std::string json = nlohmann::json(cfg_).dump(2) + "\n";
+  write_atomic(run_dir_ / "config.json", json.data(), json.size());
+  const nlohmann::json event = {{"event", "rollback"}, {"step", bad_step}, {"reason", what}, {"to_step", step_},
+                                {"lr_g", cfg_.optim.lr_g}, {"lr_d", cfg_.optim.lr_d}, {"rollback", rollbacks_}};
+  const std::string line = event.dump() + "\n";
+  if (std::FILE* f = std::fopen((run_dir_ / "events.jsonl").c_str(), "a")) {
+    std::fputs(line.c_str(), f);
+    std::fclose(f);
+  }
+  std::fprintf(stderr, "\ndiverged at step %lld (%s): rolled back to step %lld (%s) with lr_g %g, lr_d %g (rollback %d of %d)\n",
+               static_cast<long long>(bad_step), what.c_str(), static_cast<long long>(step_), ckpt_path.c_str(),
+               cfg_.optim.lr_g, cfg_.optim.lr_d, rollbacks_, cfg_.divergence.max_rollbacks);
 }
 
 void Trainer::build() {
@@ -255,6 +352,16 @@ bool Trainer::run(const std::atomic<bool>* stop, bool show_progress, double max_
       return false;
     }
     const StepStats s = step();
+    if (const std::string what = divergence(s); !what.empty()) {
+      try {
+        on_divergence(what);  // throws, or rolls back to the last checkpoint
+      } catch (const Error&) {
+        if (show_progress) progress.finish("diverged");
+        throw;
+      }
+      window_d = window_g = 0, window_n = 0;
+      continue;
+    }
     window_d += s.d_loss, window_g += s.g_loss, ++window_n;
     if (step_ % cfg_.log_every == 0 || step_ == total) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - window_start).count();

@@ -46,7 +46,9 @@ class Trainer {
 
   StepStats step();
   // Runs to total_steps(), logging, sampling and checkpointing on schedule. Returns false if `stop`
-  // was raised (a checkpoint is saved first), true when the run completed. With max_seconds > 0 the
+  // was raised (a checkpoint is saved first), true when the run completed. After every step the
+  // losses and weights are checked; divergence is handled by cfg.divergence (see config.h): an
+  // Error naming the step, the quantity and the last good checkpoint, which is left untouched. With max_seconds > 0 the
   // run also ends, like a completed one (final samples and checkpoint), once that much time passed.
   // With cpu_time the budget counts this process's CPU time (all threads) instead of wall time, so
   // equal-budget comparisons hold on a busy machine.
@@ -83,6 +85,14 @@ class Trainer {
   };
   std::vector<Part> parts();
   void append_stats(const StepStats& s, double img_per_s);
+  // Loads every network, optimiser, the loader, the objective, the step and the RNG from `ckpt`.
+  void restore(const Checkpoint& ckpt);
+  // What is wrong after step `s`, as "d_loss = inf" or "a weight of D (block0.conv1.weight) is NaN";
+  // empty when the losses and the weights are finite and the losses within divergence.loss_max.
+  std::string divergence(const StepStats& s);
+  // Applies divergence.policy to what `divergence` found: throws Error (stop), or reloads the last
+  // checkpoint with lower learning rates (rollback).
+  void on_divergence(const std::string& what);
 
   TrainConfig cfg_;
   const Dataset& ds_;
@@ -96,9 +106,20 @@ class Trainer {
   std::unique_ptr<Objective> objective_;
   std::unique_ptr<BatchLoader> loader_;
   int64_t step_ = 0;
+  int rollbacks_ = 0;
 };
 
 // The configuration stored in a checkpoint.
 TrainConfig checkpoint_config(const Checkpoint& ckpt);
+
+// Where `train --resume RUN` continues: the run's latest checkpoint and its config, or, for a run
+// stopped before its first checkpoint, its config.json with no checkpoint (the run starts again
+// from step 0). Throws Error when RUN is not a run directory.
+struct ResumePoint {
+  TrainConfig cfg;
+  std::unique_ptr<Checkpoint> ckpt;  // null: start from step 0
+  std::filesystem::path from;        // the checkpoint, or config.json
+};
+ResumePoint resume_point(const std::filesystem::path& run_dir);
 
 }  // namespace pokegan
