@@ -55,9 +55,11 @@ PRESETS = {
     "aegan": dict(g=UNET_G, d=PROJECTION_D, ae=dict(enabled=True)),
     "aegan-ac": dict(g=UNET_G, d=dict(PROJECTION_D, class_head=True), loss=dict(kind="acgan"), ae=dict(enabled=True)),
     "mlp": dict(g=dict(arch="mlp", base_channels=32), d=dict(arch="mlp", base_channels=32, dropout=0.3)),
-    "sprite": dict(g=dict(arch="resnet", z_dim=120, base_channels=16, max_channels=128, class_embed_dim=32),
-                   d=dict(arch="resnet", base_channels=12, max_channels=128, mbstd_group=4),
-                   loss=dict(kind="hinge", lecam_weight=0.1), diffaug="color,translation,cutout", betas=(0.0, 0.999)),
+    "sprite": dict(g=dict(arch="resnet", z_dim=120, base_channels=16, max_channels=128, class_embed_dim=32,
+                          upsample="bilinear"),
+                   d=dict(arch="resnet", base_channels=32, max_channels=256, mbstd_group=4),
+                   loss=dict(kind="hinge", lecam_weight=0.1), diffaug="color,translation,cutout", betas=(0.0, 0.999),
+                   lrs=(1e-4, 4e-4)),
 }
 
 
@@ -67,7 +69,8 @@ def full_config(cfg):
                 loss={**LOSS_DEFAULT, **cfg.get("loss", {})}, ae={**AE_DEFAULT, **cfg.get("ae", {})},
                 hue=cfg.get("hue", cfg.get("augment", {}).get("hue", False)),
                 diffaug=cfg.get("diffaug", cfg.get("augment", {}).get("diffaug", "")),
-                betas=tuple(cfg.get("betas", (cfg.get("optim", {}).get("beta1", 0.5), cfg.get("optim", {}).get("beta2", 0.999)))))
+                betas=tuple(cfg.get("betas", (cfg.get("optim", {}).get("beta1", 0.5), cfg.get("optim", {}).get("beta2", 0.999)))),
+                lrs=tuple(cfg.get("lrs", (cfg.get("optim", {}).get("lr_g", 2e-4), cfg.get("optim", {}).get("lr_d", 2e-4)))))
 
 
 def stages_for(size):
@@ -650,10 +653,11 @@ class Step:
 
     def __init__(self, cfg, g, d, e, dz):
         self.cfg, self.g, self.d, self.e, self.dz = cfg, g, d, e, dz
-        adam = lambda m: torch.optim.Adam(m.parameters(), lr=2e-4, betas=cfg["betas"])
-        self.opt_g, self.opt_d = adam(g), adam(d)
+        adam = lambda m, lr: torch.optim.Adam(m.parameters(), lr=lr, betas=cfg["betas"])
+        lr_g, lr_d = cfg["lrs"]
+        self.opt_g, self.opt_d = adam(g, lr_g), adam(d, lr_d)
         if e is not None:
-            self.opt_e, self.opt_dz = adam(e), adam(dz)
+            self.opt_e, self.opt_dz = adam(e, lr_g), adam(dz, lr_d)
         self.loss = Loss(cfg["loss"])
         self.latent = Loss(dict(cfg["loss"], kind="bce"))
         self.lecam_real = self.lecam_fake = 0.0
