@@ -2,6 +2,7 @@
 // This file only wires the subcommands together and turns failures into one-line errors.
 #include <c10/util/Exception.h>
 
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -16,6 +17,9 @@ std::string first_line(const std::string& s) { return s.substr(0, s.find('\n'));
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A file-size limit (ulimit -f) makes writes fail with EFBIG, reported as an error, instead of
+  // killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   pokegan::retune_blas_or_continue(argv);  // may re-exec once with OPENBLAS_CORETYPE set
   pokegan::keep_freed_memory_in_heap();     // no mmap/munmap of activation buffers every step
   CLI::App app{"pokegan: class-conditional GANs that generate Pokémon sprites of a chosen type"};

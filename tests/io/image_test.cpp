@@ -63,3 +63,22 @@ TEST(Draw, GridPlacesTilesAndLabels) {
 }
 
 }  // namespace pokegan
+
+namespace pokegan {
+// A GIF that declares 20 frames of 8000x8000 (5 GB decoded) in a few hundred bytes: refused before
+// any pixel is allocated (found by the image fuzz target's memory use).
+TEST(ImageDecode, GifWhoseFramesWouldExhaustMemoryIsRefused) {
+  std::vector<uint8_t> gif = {'G', 'I', 'F', '8', '9', 'a', 0x40, 0x1f, 0x40, 0x1f, 0, 0, 0};
+  for (int i = 0; i < 20; ++i) {
+    const uint8_t frame[] = {0x2C, 0, 0, 0, 0, 0x40, 0x1f, 0x40, 0x1f, 0, 2, 0};
+    gif.insert(gif.end(), frame, frame + sizeof frame);
+  }
+  gif.push_back(0x3B);
+  try {
+    decode_frames(gif.data(), gif.size(), "bomb.gif");
+    FAIL() << "decoded";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("20 frames of 8000x8000"), std::string::npos) << e.what();
+  }
+}
+}  // namespace pokegan

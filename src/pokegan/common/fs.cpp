@@ -41,17 +41,19 @@ void write_atomic(const fs::path& path, const std::function<void(std::FILE*)>& w
     throw;
   }
   const bool ok = std::fflush(f) == 0 && ::fsync(fileno(f)) == 0 && !std::ferror(f);
+  const int err = errno;
   std::fclose(f);
   if (!ok) {
     fs::remove(tmp);
-    throw Error("cannot write " + path.string() + " (disk full?)");
+    throw Error("cannot write " + path.string() + ": " + (err ? std::strerror(err) : "write error") + " (the previous file is untouched)");
   }
   fs::rename(tmp, path);
 }
 
 void write_atomic(const fs::path& path, const void* data, size_t size) {
   write_atomic(path, [&](std::FILE* f) {
-    if (size && std::fwrite(data, 1, size, f) != size) throw Error("short write to " + path.string());
+    if (size && std::fwrite(data, 1, size, f) != size)
+      throw Error("cannot write " + path.string() + ": " + std::strerror(errno));
   });
 }
 

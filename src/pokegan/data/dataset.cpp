@@ -1,6 +1,7 @@
 #include "pokegan/data/dataset.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <map>
 #include <random>
@@ -71,6 +72,22 @@ void Dataset::save(const std::filesystem::path& path) const {
   st.metadata["grouping"] = grouping_json;
   st.metadata["provenance"] = provenance_json;
   save_safetensors(path, st);
+}
+
+std::string Dataset::fingerprint() const {
+  uint64_t h = 1469598103934665603ull;
+  auto mix = [&](const void* p, size_t n) {
+    const auto* b = static_cast<const uint8_t*>(p);
+    for (size_t i = 0; i < n; ++i) h = (h ^ b[i]) * 1099511628211ull;
+  };
+  mix(&size, sizeof size);
+  mix(images.data(), images.size());
+  mix(labels.data(), labels.size() * sizeof(int64_t));
+  mix(split.data(), split.size());
+  for (const auto& c : classes) mix(c.data(), c.size() + 1);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
 }
 
 Dataset Dataset::load(const std::filesystem::path& path) {

@@ -39,6 +39,9 @@ struct Dataset {
            int8_t t1, int8_t t2);
   Image image(int64_t i) const;                // one RGB image
   std::vector<int64_t> count_per_class() const;
+  // A 64-bit FNV-1a digest (16 hex digits) of the size, images, labels, split and classes: what a
+  // run was trained on, so that a resume on a changed dataset file is refused.
+  std::string fingerprint() const;
 
   // Assigns whole species to the held-out side: a seeded shuffle of species ids, the first
   // round(fraction * #species) held out.

@@ -16,15 +16,74 @@ extern "C" unsigned char* stbi_write_png_to_mem(const unsigned char* pixels, int
 
 namespace pokegan {
 
+namespace {
+
+// stb's failure reason as one printable line (some reasons carry bytes of the file).
+std::string stb_reason() {
+  std::string r = stbi_failure_reason() ? stbi_failure_reason() : "unknown error";
+  for (char& c : r)
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) == 0x7f) c = '?';
+  return r;
+}
+
+// The frames a GIF declares and its logical screen size, by walking its block structure (no pixel
+// is decoded). -1 frames when the structure is broken (stb then reports the error).
+struct GifShape {
+  int width = 0, height = 0;
+  int64_t frames = -1;
+};
+GifShape gif_shape(const uint8_t* d, size_t size) {
+  GifShape g;
+  if (size < 13) return g;
+  g.width = d[6] | (d[7] << 8), g.height = d[8] | (d[9] << 8);
+  size_t p = 13;
+  if (d[10] & 0x80) p += 3u * (1u << ((d[10] & 7) + 1));  // global colour table
+  auto skip_sub_blocks = [&] {
+    while (p < size && d[p] != 0) p += 1u + d[p];
+    ++p;  // the terminator
+  };
+  int64_t frames = 0;
+  while (p < size) {
+    const uint8_t b = d[p++];
+    if (b == 0x3B) break;  // trailer
+    if (b == 0x21) {       // extension: label, sub-blocks
+      ++p;
+      skip_sub_blocks();
+    } else if (b == 0x2C) {  // image descriptor, optional local colour table, LZW code size, data
+      if (p + 9 > size) break;
+      const uint8_t flags = d[p + 8];
+      p += 9;
+      if (flags & 0x80) p += 3u * (1u << ((flags & 7) + 1));
+      ++p;
+      skip_sub_blocks();
+      ++frames;
+    } else {
+      return g;
+    }
+  }
+  g.frames = frames;
+  return g;
+}
+
+}  // namespace
+
 std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::string& name) {
   if (size < 6) throw Error("cannot decode " + name + ": file is empty or truncated");
+  if (size > kMaxImageFileBytes)
+    throw Error("cannot decode " + name + ": file is larger than " + std::to_string(kMaxImageFileBytes >> 20) + " MiB");
   std::vector<Image> frames;
   int w = 0, h = 0, n = 0, comp = 0;
   if (std::memcmp(data, "GIF8", 4) == 0) {
+    // stb decodes every frame of an animation into one buffer: bound it before decoding.
+    const GifShape shape = gif_shape(data, size);
+    if (shape.frames > 0 && int64_t(shape.width) * shape.height * 4 * shape.frames > kMaxDecodedBytes)
+      throw Error("cannot decode GIF " + name + ": " + std::to_string(shape.frames) + " frames of " +
+                  std::to_string(shape.width) + "x" + std::to_string(shape.height) + " would take more than " +
+                  std::to_string(kMaxDecodedBytes >> 20) + " MiB");
     int* delays = nullptr;
     stbi_uc* px = stbi_load_gif_from_memory(data, static_cast<int>(size), &delays, &w, &h, &n,
                                             &comp, 4);
-    if (!px) throw Error("cannot decode GIF " + name + ": " + stbi_failure_reason());
+    if (!px) throw Error("cannot decode GIF " + name + ": " + stb_reason());
     const size_t frame_bytes = size_t(w) * h * 4;
     for (int i = 0; i < n; ++i) {
       Image im(w, h, 4);
@@ -35,7 +94,7 @@ std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::st
     std::free(delays);
   } else {
     stbi_uc* px = stbi_load_from_memory(data, static_cast<int>(size), &w, &h, &comp, 4);
-    if (!px) throw Error("cannot decode image " + name + ": " + stbi_failure_reason());
+    if (!px) throw Error("cannot decode image " + name + ": " + stb_reason());
     Image im(w, h, 4);
     std::memcpy(im.pixels.data(), px, im.pixels.size());
     stbi_image_free(px);

@@ -18,6 +18,12 @@ struct Image {
   const uint8_t* at(int x, int y) const { return &pixels[(size_t(y) * width + x) * channels]; }
 };
 
+// Bounds on what decoding may take, so that a hostile file cannot exhaust memory: files over
+// kMaxImageFileBytes, images over 4096 pixels a side, formats other than PNG, GIF, JPEG and BMP, and GIFs whose frames would decode to more
+// than kMaxDecodedBytes are refused with an Error.
+constexpr size_t kMaxImageFileBytes = size_t(256) << 20;
+constexpr int64_t kMaxDecodedBytes = int64_t(1) << 30;
+
 // All frames of a GIF (composited by stb as a viewer would show them), or the single frame of a
 // PNG/JPEG/BMP, as RGBA. Throws Error naming the file if it is missing or cannot be decoded.
 std::vector<Image> load_frames(const std::filesystem::path& path);

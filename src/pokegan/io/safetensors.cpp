@@ -1,5 +1,8 @@
 #include "pokegan/io/safetensors.h"
 
+#include <cerrno>
+#include <cstring>
+
 #include <nlohmann/json.hpp>
 
 #include "pokegan/common/fs.h"
@@ -70,7 +73,7 @@ void save_safetensors(const std::filesystem::path& path, const SafeTensors& st) 
     bool ok = std::fwrite(len, 1, 8, f) == 8 && std::fwrite(json.data(), 1, n, f) == n;
     for (const auto& [name, t] : st.tensors)
       ok = ok && (t.bytes.empty() || std::fwrite(t.bytes.data(), 1, t.bytes.size(), f) == t.bytes.size());
-    if (!ok) throw Error("short write to " + path.string());
+    if (!ok) throw Error("cannot write " + path.string() + ": " + std::strerror(errno) + " (the previous file is untouched)");
   });
 }
 

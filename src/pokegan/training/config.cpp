@@ -9,6 +9,14 @@ void apply_override(TrainConfig& cfg, const std::string& assignment) {
   if (eq == std::string::npos || eq == 0)
     throw Error("--set expects key=value (e.g. g.base_channels=32), got '" + assignment + "'");
   const std::string key = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  // Keys are dotted names; anything else (a '~' or '/' would be read as JSON-pointer syntax) is refused.
+  if (key.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.") != std::string::npos)
+    throw Error("unknown config key '" + key + "' (keys are dotted names such as g.base_channels)");
+  try {
+    (void)nlohmann::json(text).dump();  // throws on bytes that are not UTF-8
+  } catch (const nlohmann::json::exception&) {
+    throw Error("--set " + key + ": the value is not valid UTF-8");
+  }
   nlohmann::json j = cfg;
   std::string pointer;
   for (size_t start = 0; start <= key.size();) {
@@ -17,7 +25,12 @@ void apply_override(TrainConfig& cfg, const std::string& assignment) {
     start = dot + 1;
   }
   const nlohmann::json::json_pointer ptr(pointer);
-  if (!j.contains(ptr)) throw Error("unknown config key '" + key + "'");
+  bool known = false;
+  try {
+    known = j.contains(ptr);
+  } catch (const nlohmann::json::exception&) {  // e.g. a name where an array index belongs
+  }
+  if (!known) throw Error("unknown config key '" + key + "'");
   nlohmann::json value;
   try {
     value = nlohmann::json::parse(text);
@@ -28,8 +41,8 @@ void apply_override(TrainConfig& cfg, const std::string& assignment) {
   const bool number_ok = old.is_number() && value.is_number() && !(old.is_number_integer() && value.is_number_float());
   if (old.type() != value.type() && !number_ok)
     throw Error("config key '" + key + "' expects a value like " + old.dump() + ", got '" + text + "'");
-  j[ptr] = value;
   try {
+    j[ptr] = value;
     cfg = j.get<TrainConfig>();
   } catch (const nlohmann::json::exception& e) {
     throw Error("config key '" + key + "': " + e.what());

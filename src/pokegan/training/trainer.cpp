@@ -97,6 +97,9 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
     : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device) {
   if (ds.size != cfg_.image_size || ds.classes != cfg_.classes)
     throw Error("the dataset does not match the checkpoint (image size or classes differ)");
+  if (const auto it = ckpt.metadata.find("dataset"); it != ckpt.metadata.end() && it->second != ds.fingerprint())
+    throw Error("the dataset " + cfg_.data + " has changed since this run was checkpointed (fingerprint " + it->second +
+                ", now " + ds.fingerprint() + "): resume with the file it was trained on, or start a new run");
   validate(cfg_);
   tune_for_device(device_);
   build();
@@ -316,6 +319,8 @@ std::filesystem::path Trainer::save_checkpoint() {
   }
   ckpt.metadata["config"] = nlohmann::json(cfg_).dump();
   ckpt.metadata["step"] = std::to_string(step_);
+  if (dataset_fingerprint_.empty()) dataset_fingerprint_ = ds_.fingerprint();
+  ckpt.metadata["dataset"] = dataset_fingerprint_;
   ckpt.metadata["epoch"] = std::to_string(loader_->epoch());
   const auto dir = run_dir_ / "checkpoints";
   const auto path = dir / step_name("ckpt", step_, ".safetensors");

@@ -107,6 +107,7 @@ class Trainer {
   std::unique_ptr<BatchLoader> loader_;
   int64_t step_ = 0;
   int rollbacks_ = 0;
+  std::string dataset_fingerprint_;  // computed at the first checkpoint
 };
 
 // The configuration stored in a checkpoint.
