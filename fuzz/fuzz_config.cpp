@@ -10,13 +10,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
   fuzz::expect_parse_or_error([&] {
-    pokegan::TrainConfig cfg;
-    try {
-      cfg = nlohmann::json::parse(text).get<pokegan::TrainConfig>();
-    } catch (const nlohmann::json::exception& e) {
-      throw pokegan::Error("not a config");  // what resume_point and checkpoint_config do
-    }
-    pokegan::validate(cfg);
+    pokegan::validate(pokegan::config_from_json(text, "fuzz"));
   });
   std::istringstream lines(text);
   std::string line;

@@ -50,6 +50,7 @@ TEST(FuzzRegressions, ConfigOverrides) {
   const auto files = regressions("config");
   EXPECT_FALSE(files.empty());
   for (const auto& f : files) {
+    expect_accept_or_one_line_error(f, [&] { validate(config_from_json(read_text(f), f.string())); });
     std::istringstream lines(read_text(f));
     std::string line;
     TrainConfig cfg;
@@ -58,6 +59,13 @@ TEST(FuzzRegressions, ConfigOverrides) {
   TrainConfig cfg;
   EXPECT_THROW(apply_override(cfg, "g.base~channels=3"), Error);
   EXPECT_THROW(apply_override(cfg, "g.lambda_c.x=3"), Error);
+  try {
+    config_from_json(R"({"ae": {"latent_hidden": 2.6e36}})", "c.json");
+    ADD_FAILURE() << "accepted a fraction for an int";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("'ae.latent_hidden' expects a whole number"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(config_from_json(R"({"batch": 32})", "c.json").batch, 32);
 }
 
 }  // namespace pokegan

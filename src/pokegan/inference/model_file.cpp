@@ -14,8 +14,10 @@ void export_generator(const std::filesystem::path& checkpoint, const std::filesy
   TrainConfig cfg;
   int64_t step = 0;
   try {
-    cfg = nlohmann::json::parse(ck.metadata.at("config")).get<TrainConfig>();
+    cfg = config_from_json(ck.metadata.at("config"), checkpoint.string());
     step = std::stoll(ck.metadata.at("step"));
+  } catch (const Error&) {
+    throw;
   } catch (const std::exception&) {
     throw Error(checkpoint.string() + ": checkpoint metadata is missing or unreadable");
   }

@@ -84,6 +84,11 @@ std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::st
     stbi_uc* px = stbi_load_gif_from_memory(data, static_cast<int>(size), &delays, &w, &h, &n,
                                             &comp, 4);
     if (!px) throw Error("cannot decode GIF " + name + ": " + stb_reason());
+    if (w <= 0 || h <= 0 || n <= 0) {
+      stbi_image_free(px);
+      std::free(delays);
+      throw Error("cannot decode GIF " + name + ": no frames");
+    }
     const size_t frame_bytes = size_t(w) * h * 4;
     for (int i = 0; i < n; ++i) {
       Image im(w, h, 4);

@@ -4,6 +4,35 @@
 
 namespace pokegan {
 
+namespace {
+// Every value of `in` whose counterpart in `like` (the defaults) is a whole number must be one too.
+void check_whole_numbers(const nlohmann::json& in, const nlohmann::json& like, const std::string& path,
+                         const std::string& what) {
+  if (like.is_object() && in.is_object()) {
+    for (auto it = in.begin(); it != in.end(); ++it)
+      if (like.contains(it.key())) check_whole_numbers(*it, like.at(it.key()), path.empty() ? it.key() : path + "." + it.key(), what);
+  } else if (like.is_array() && in.is_array()) {
+    if (!like.empty())
+      for (const auto& v : in) check_whole_numbers(v, like.front(), path, what);
+  } else if (like.is_number_integer() && in.is_number_float()) {
+    throw Error(what + ": config key '" + path + "' expects a whole number, got " + in.dump());
+  }
+}
+}  // namespace
+
+TrainConfig config_from_json(const std::string& text, const std::string& what) {
+  try {
+    const auto j = nlohmann::json::parse(text);
+    TrainConfig defaults;
+    defaults.classes = {"x"};
+    check_whole_numbers(j, nlohmann::json(defaults), "", what);
+    return j.get<TrainConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    const std::string m = e.what();
+    throw Error(what + ": not a readable config (" + m.substr(0, m.find('\n')) + ")");
+  }
+}
+
 void apply_override(TrainConfig& cfg, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)

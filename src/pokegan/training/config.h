@@ -79,6 +79,12 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, preset, description
 // [1,2]), else taken as a string. Throws Error for an unknown key or a value of the wrong type.
 void apply_override(TrainConfig& cfg, const std::string& assignment);
 
+// A TrainConfig from JSON text (config.json, a checkpoint's "config" metadata). Fields absent keep
+// their defaults. Throws Error, naming `what` and the key, for text that is not JSON, a value of the
+// wrong type, or a fractional number where a whole one belongs (converting 2.6e36 to an int would
+// be undefined behaviour; found by fuzz/fuzz_config).
+TrainConfig config_from_json(const std::string& text, const std::string& what);
+
 // Checks ranges (batch > 0, lr > 0, ...); throws Error with the offending key.
 void validate(const TrainConfig& cfg);
 

@@ -95,8 +95,10 @@ LoadedGenerator load_generator(const std::filesystem::path& path) {
   const Checkpoint ckpt = load_checkpoint(path);
   LoadedGenerator out;
   try {
-    out.config = nlohmann::json::parse(ckpt.metadata.at("config")).get<TrainConfig>();
+    out.config = config_from_json(ckpt.metadata.at("config"), path.string());
     out.step = std::stoll(ckpt.metadata.at("step"));
+  } catch (const Error&) {
+    throw;
   } catch (const std::exception&) {
     throw Error(path.string() + ": checkpoint metadata is missing or unreadable");
   }

@@ -47,11 +47,9 @@ at::Generator torch_rng() { return at::detail::getDefaultCPUGenerator(); }
 }  // namespace
 
 TrainConfig checkpoint_config(const Checkpoint& ckpt) {
-  try {
-    return nlohmann::json::parse(ckpt.metadata.at("config")).get<TrainConfig>();
-  } catch (const std::exception&) {
-    throw Error("checkpoint has no readable config");
-  }
+  const auto it = ckpt.metadata.find("config");
+  if (it == ckpt.metadata.end()) throw Error("checkpoint has no config");
+  return config_from_json(it->second, "checkpoint");
 }
 
 ResumePoint resume_point(const fs::path& run_dir) {
@@ -69,11 +67,7 @@ ResumePoint resume_point(const fs::path& run_dir) {
   }
   r.from = run_dir / "config.json";
   if (!fs::exists(r.from)) throw Error(run_dir.string() + " has neither a checkpoint nor a config.json: not a run directory");
-  try {
-    r.cfg = nlohmann::json::parse(read_text(r.from)).get<TrainConfig>();
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(r.from.string() + " is not a readable config: " + std::string(e.what()).substr(0, std::string(e.what()).find('\n')));
-  }
+  r.cfg = config_from_json(read_text(r.from), r.from.string());
   return r;
 }
 
