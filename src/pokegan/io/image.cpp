@@ -31,6 +31,7 @@ std::string stb_reason() {
 struct GifShape {
   int width = 0, height = 0;
   int64_t frames = -1;
+  std::vector<size_t> restore_previous;  // offsets of the packed byte of GCEs with disposal 3
 };
 GifShape gif_shape(const uint8_t* d, size_t size) {
   GifShape g;
@@ -47,6 +48,8 @@ GifShape gif_shape(const uint8_t* d, size_t size) {
     const uint8_t b = d[p++];
     if (b == 0x3B) break;  // trailer
     if (b == 0x21) {       // extension: label, sub-blocks
+      // A graphic control extension (0xF9, block size 4): its packed byte holds the disposal method.
+      if (p + 2 < size && d[p] == 0xF9 && d[p + 1] == 4 && ((d[p + 2] >> 2) & 7) == 3) g.restore_previous.push_back(p + 2);
       ++p;
       skip_sub_blocks();
     } else if (b == 0x2C) {  // image descriptor, optional local colour table, LZW code size, data
@@ -80,6 +83,16 @@ std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::st
       throw Error("cannot decode GIF " + name + ": " + std::to_string(shape.frames) + " frames of " +
                   std::to_string(shape.width) + "x" + std::to_string(shape.height) + " would take more than " +
                   std::to_string(kMaxDecodedBytes >> 20) + " MiB");
+    // Disposal 3 ("restore to previous") makes Debian's stb (git 2022-09-08) read before its frame
+    // buffer (two_back = out - 2 * stride; a heap-use-after-free under ASan, found by
+    // fuzz/fuzz_image), so the frames it gives are garbage anyway. Such frames are decoded with
+    // disposal 2 (restore to background) instead, on a copy of the bytes.
+    std::vector<uint8_t> patched;
+    if (!shape.restore_previous.empty()) {
+      patched.assign(data, data + size);
+      for (size_t at : shape.restore_previous) patched[at] = static_cast<uint8_t>((patched[at] & ~0x1C) | (2 << 2));
+      data = patched.data();
+    }
     int* delays = nullptr;
     stbi_uc* px = stbi_load_gif_from_memory(data, static_cast<int>(size), &delays, &w, &h, &n,
                                             &comp, 4);
