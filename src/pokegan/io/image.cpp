@@ -3,6 +3,7 @@
 #include <stb_image.h>
 #include <stb_image_write.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -68,6 +69,23 @@ GifShape gif_shape(const uint8_t* d, size_t size) {
   return g;
 }
 
+// Whether every Huffman table of a JPEG's DHT segments declares at most 256 codes. Debian's stb
+// writes past its 257-entry size table otherwise (stbi__build_huffman; found by fuzz/fuzz_image).
+// A 0xFF 0xC4 pair is a DHT marker wherever it appears: entropy-coded data stuffs 0xFF with 0x00.
+bool jpeg_huffman_tables_fit(const uint8_t* d, size_t size) {
+  for (size_t i = 0; i + 4 < size; ++i) {
+    if (d[i] != 0xFF || d[i + 1] != 0xC4) continue;
+    const size_t end = std::min(size, i + 2 + ((size_t(d[i + 2]) << 8) | d[i + 3]));
+    for (size_t p = i + 4; p + 17 <= end;) {
+      int total = 0;
+      for (int k = 0; k < 16; ++k) total += d[p + 1 + k];
+      if (total > 256) return false;
+      p += 17 + size_t(total);
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::string& name) {
@@ -111,6 +129,8 @@ std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::st
     stbi_image_free(px);
     std::free(delays);
   } else {
+    if (data[0] == 0xFF && data[1] == 0xD8 && !jpeg_huffman_tables_fit(data, size))
+      throw Error("cannot decode JPEG " + name + ": a Huffman table declares more than 256 codes");
     stbi_uc* px = stbi_load_from_memory(data, static_cast<int>(size), &w, &h, &comp, 4);
     if (!px) throw Error("cannot decode image " + name + ": " + stb_reason());
     Image im(w, h, 4);
