@@ -75,10 +75,12 @@ GifShape gif_shape(const uint8_t* d, size_t size) {
 bool jpeg_huffman_tables_fit(const uint8_t* d, size_t size) {
   for (size_t i = 0; i + 4 < size; ++i) {
     if (d[i] != 0xFF || d[i + 1] != 0xC4) continue;
-    const size_t end = std::min(size, i + 2 + ((size_t(d[i + 2]) << 8) | d[i + 3]));
+    // stb reads a segment to its declared end, taking bytes past the end of the file as 0.
+    auto at = [&](size_t k) -> int { return k < size ? d[k] : 0; };
+    const size_t end = i + 2 + ((size_t(d[i + 2]) << 8) | d[i + 3]);
     for (size_t p = i + 4; p + 17 <= end;) {
       int total = 0;
-      for (int k = 0; k < 16; ++k) total += d[p + 1 + k];
+      for (int k = 0; k < 16; ++k) total += at(p + 1 + k);
       if (total > 256) return false;
       p += 17 + size_t(total);
     }
