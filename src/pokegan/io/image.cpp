@@ -131,7 +131,10 @@ std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::st
     stbi_image_free(px);
     std::free(delays);
   } else {
-    if (data[0] == 0xFF && data[1] == 0xD8 && !jpeg_huffman_tables_fit(data, size))
+    // stb takes any run of 0xFF fill bytes before the SOI marker 0xD8 as a JPEG start.
+    size_t soi = 0;
+    while (soi < size && data[soi] == 0xFF) ++soi;
+    if (soi > 0 && soi < size && data[soi] == 0xD8 && !jpeg_huffman_tables_fit(data, size))
       throw Error("cannot decode JPEG " + name + ": a Huffman table declares more than 256 codes");
     stbi_uc* px = stbi_load_from_memory(data, static_cast<int>(size), &w, &h, &comp, 4);
     if (!px) throw Error("cannot decode image " + name + ": " + stb_reason());
