@@ -78,7 +78,7 @@ bool jpeg_huffman_tables_fit(const uint8_t* d, size_t size) {
     // stb reads a segment to its declared end, taking bytes past the end of the file as 0.
     auto at = [&](size_t k) -> int { return k < size ? d[k] : 0; };
     const size_t end = i + 2 + ((size_t(d[i + 2]) << 8) | d[i + 3]);
-    for (size_t p = i + 4; p + 17 <= end;) {
+    for (size_t p = i + 4; p < end;) {  // stb reads a whole table while any byte of the segment is left
       int total = 0;
       for (int k = 0; k < 16; ++k) total += at(p + 1 + k);
       if (total > 256) return false;
