@@ -3,7 +3,7 @@
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   also GoogleTest and python3-torch
 set -euo pipefail
-pkgs=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libstb-dev nlohmann-json3-dev libcli11-dev)
+pkgs=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libstb-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev)
 # --test adds GoogleTest, and python3-torch for the equivalence test against PyTorch-Python.
 [[ "${1:-}" == "--test" ]] && pkgs+=(libgtest-dev python3-torch)
 missing=()

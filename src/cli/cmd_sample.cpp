@@ -8,6 +8,8 @@
 #include "pokegan/common/fs.h"
 #include "pokegan/data/prepare.h"
 #include "pokegan/inference/model_file.h"
+#include "pokegan/inference/sprite_model.h"
+#include "pokegan/io/pixelart.h"
 #include "pokegan/io/draw.h"
 #include "pokegan/training/sampler.h"
 #include "pokegan/training/trainer.h"
@@ -34,34 +36,31 @@ struct SampleArgs {
   std::string checkpoint, type = "all", out = "samples.png", individual, device = "cpu";
   int count = 8, cols = 0;
   uint64_t seed = 0;
+  double trunc = 1.0;
+  PixelArtOptions art;
 };
 
 void run_sample(const SampleArgs& a) {
   check_count(a.count);
-  const fs::path path = resolve_model_path(a.checkpoint);
-  const c10::Device device = parse_device(a.device);
-  LoadedGenerator lg = load_generator(path);
-  lg.g->to(device);
-  const auto& classes = lg.config.classes;
-  const bool conditional = lg.config.g.conditional;
-
-  const RowChoice choice = choose_rows(classes, conditional, a.type);
-  const auto& rows = choice.rows;
-  const auto& row_names = choice.names;
-  const auto [z, labels] = class_batch(rows, a.count, lg.g->z_dim(), a.seed);
-  const std::vector<Image> tiles = to_images(generate(*lg.g, z, labels, device));
+  check_trunc(a.trunc, "--trunc");
+  check_pixel_art(a.art);
+  SpriteModel model(a.checkpoint, parse_device(a.device));
+  const RowChoice choice = choose_rows(model.classes(), model.conditional(), a.type);
+  std::vector<Image> tiles = model.sheet_rows(choice.rows, a.seed, a.count, a.trunc);
+  if (a.art.any())
+    for (auto& t : tiles) t = to_pixel_art(t, a.art);
   if (a.type == "all")
-    write_png(a.out, make_grid(tiles, a.count, conditional ? row_names : std::vector<std::string>{}));
+    write_png(a.out, make_grid(tiles, a.count, model.conditional() ? choice.names : std::vector<std::string>{}));
   else
     write_png(a.out, make_grid(tiles, a.cols > 0 ? a.cols : std::min(a.count, 8)));
   if (!a.individual.empty())
     for (size_t i = 0; i < tiles.size(); ++i) {
       char name[64];
-      std::snprintf(name, sizeof name, "%s-%03zu.png", row_names[i / a.count].c_str(), i % a.count);
+      std::snprintf(name, sizeof name, "%s-%03zu.png", choice.names[i / size_t(a.count)].c_str(), i % size_t(a.count));
       write_png(fs::path(a.individual) / name, tiles[i]);
     }
   std::printf("wrote %s (%s, step %lld, seed %llu)%s%s\n", a.out.c_str(), a.type.c_str(),
-              static_cast<long long>(lg.step), static_cast<unsigned long long>(a.seed),
+              static_cast<long long>(model.step()), static_cast<unsigned long long>(a.seed),
               a.individual.empty() ? "" : " and single sprites in ", a.individual.c_str());
 }
 
@@ -80,6 +79,14 @@ void add_sample_commands(CLI::App& app) {
   c->add_option("--cols", a->cols, "grid columns (default min(count, 8))")->check(CLI::Range(1, kMaxCols));
   c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--individual", a->individual, "also write each sprite as its own PNG in this directory");
+  c->add_option("--trunc", a->trunc, "truncation: noise scaled by this, lower = closer to the type's average sprite")
+      ->capture_default_str()->check(CLI::Range(kMinTrunc, 1.0));
+  // Sprite-faithful export (pokegan/io/pixelart.h).
+  c->add_flag("--transparent", a->art.transparent, "white background -> transparent (RGBA PNG, no halo)");
+  c->add_option("--palette", a->art.palette, "reduce to at most N colours (k-means in OKLab; background and outline count); 0 = off")
+      ->capture_default_str()->check(CLI::Range(0, kMaxPalette));
+  c->add_option("--scale", a->art.scale, "nearest-neighbour upscaling: 1, 2, 4 or 8")->capture_default_str()->check(CLI::IsMember({1, 2, 4, 8}));
+  c->add_flag("--outline", a->art.outline, "1-px dark outline around each sprite, as the games draw");
   c->callback([a] { run_sample(*a); });
 
   auto e = std::make_shared<ExportArgs>();

@@ -10,6 +10,7 @@ void add_train_command(CLI::App& app);
 void add_sample_commands(CLI::App& app);
 void add_eval_commands(CLI::App& app);
 void add_bench_command(CLI::App& app);
+void add_serve_command(CLI::App& app);  // only where built with cpp-httplib (POKEGAN_HAVE_SERVER)
 
 // Caps on the counts a user gives, named in --help and in the one-line error (CLI::Range).
 constexpr int kMaxSteps = 100000000, kMaxEpochs = 1000000, kMaxBatch = 4096, kMaxImageSize = 512, kMaxThreads = 1024;

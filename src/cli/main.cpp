@@ -35,6 +35,9 @@ int main(int argc, char** argv) {
   pokegan::cli::add_sample_commands(app);
   pokegan::cli::add_eval_commands(app);
   pokegan::cli::add_bench_command(app);
+#ifdef POKEGAN_HAVE_SERVER
+  pokegan::cli::add_serve_command(app);
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -22,7 +22,10 @@ void fill_rect(Image& canvas, int x, int y, int w, int h, Rgb color) {
   const int x0 = std::max(0, x), y0 = std::max(0, y);
   const int x1 = std::min(canvas.width, x + w), y1 = std::min(canvas.height, y + h);
   for (int yy = y0; yy < y1; ++yy)
-    for (int xx = x0; xx < x1; ++xx) std::memcpy(canvas.at(xx, yy), color.data(), 3);
+    for (int xx = x0; xx < x1; ++xx) {
+      std::memcpy(canvas.at(xx, yy), color.data(), 3);
+      if (canvas.channels == 4) canvas.at(xx, yy)[3] = 255;
+    }
 }
 
 void paste(Image& canvas, const Image& tile, int x, int y) {
@@ -32,7 +35,8 @@ void paste(Image& canvas, const Image& tile, int x, int y) {
     for (int tx = 0; tx < tile.width; ++tx) {
       const int cx = x + tx;
       if (cx < 0 || cx >= canvas.width) continue;
-      std::memcpy(canvas.at(cx, cy), tile.at(tx, ty), 3);
+      std::memcpy(canvas.at(cx, cy), tile.at(tx, ty), size_t(std::min(canvas.channels, tile.channels)));
+      if (canvas.channels == 4 && tile.channels == 3) canvas.at(cx, cy)[3] = 255;
     }
   }
 }
@@ -65,8 +69,10 @@ Image make_grid(const std::vector<Image>& tiles, int cols, const std::vector<std
   int label_w = 0;
   for (const auto& l : row_labels) label_w = std::max(label_w, text_width(l, scale));
   if (label_w) label_w += 4 * scale;
-  Image canvas(label_w + pad + cols * (tw + pad), pad + rows * (th + pad), 3);
-  fill_rect(canvas, 0, 0, canvas.width, canvas.height, background);
+  // RGBA tiles (transparent sprites) give a transparent canvas; labels are drawn opaque.
+  const bool rgba = std::any_of(tiles.begin(), tiles.end(), [](const Image& t) { return t.channels == 4; });
+  Image canvas(label_w + pad + cols * (tw + pad), pad + rows * (th + pad), rgba ? 4 : 3);
+  if (!rgba) fill_rect(canvas, 0, 0, canvas.width, canvas.height, background);
   for (size_t i = 0; i < tiles.size(); ++i) {
     if (tiles[i].width != tw || tiles[i].height != th) throw Error("make_grid: tiles differ in size");
     const int r = static_cast<int>(i) / cols, c = static_cast<int>(i) % cols;

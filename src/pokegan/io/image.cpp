@@ -152,18 +152,19 @@ std::vector<Image> load_frames(const std::filesystem::path& path) {
   return decode_frames(bytes.data(), bytes.size(), path.string());
 }
 
-void write_png(const std::filesystem::path& path, const Image& image) {
+std::vector<uint8_t> encode_png(const Image& image) {
   int len = 0;
   unsigned char* png = stbi_write_png_to_mem(image.pixels.data(), image.width * image.channels,
                                              image.width, image.height, image.channels, &len);
-  if (!png) throw Error("cannot encode PNG for " + path.string());
-  try {
-    write_atomic(path, png, static_cast<size_t>(len));
-  } catch (...) {
-    std::free(png);
-    throw;
-  }
+  if (!png) throw Error("cannot encode a " + std::to_string(image.width) + "x" + std::to_string(image.height) + " PNG");
+  std::vector<uint8_t> out(png, png + len);
   std::free(png);
+  return out;
+}
+
+void write_png(const std::filesystem::path& path, const Image& image) {
+  const std::vector<uint8_t> png = encode_png(image);
+  write_atomic(path, png.data(), png.size());
 }
 
 }  // namespace pokegan

@@ -31,5 +31,7 @@ std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::st
 
 // Writes an RGB or RGBA image as PNG, atomically.
 void write_png(const std::filesystem::path& path, const Image& image);
+// The same PNG bytes in memory (HTTP answers).
+std::vector<uint8_t> encode_png(const Image& image);
 
 }  // namespace pokegan

@@ -14,6 +14,8 @@
 #include "pokegan/common/threads.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/data/loader.h"
+#include "pokegan/inference/sprite_model.h"
+#include "pokegan/io/draw.h"
 #include "pokegan/models/networks.h"
 #include "pokegan/training/presets.h"
 #include "pokegan/training/sampler.h"
@@ -121,6 +123,33 @@ BenchResult run_bench(const BenchOptions& opt) {
   std::error_code ec;
   fs::remove_all(dir, ec);
   r.sgemm_gflops = sgemm_gflops();
+  return r;
+}
+
+ModelBenchResult bench_model(const std::string& model, int reps) {
+  if (reps < 1) throw Error("bench needs reps >= 1");
+  ModelBenchResult r;
+  r.threads = at::get_num_threads();
+  auto start = Clock::now();
+  SpriteModel m(model);
+  r.load_ms = ms_since(start);
+  const int64_t classes = std::max<int64_t>(1, int64_t(m.classes().size()));
+  std::vector<int64_t> rows;
+  for (int64_t c = 0; c < classes; ++c) rows.push_back(c);
+  std::vector<double> t64, t16;
+  m.sheet(0, 1, 16);  // warm-up
+  for (int i = 0; i < reps; ++i) {
+    start = Clock::now();
+    const auto z = fixed_noise(64, m.config().g.z_dim, uint64_t(i));
+    torch::Tensor labels = torch::arange(64, torch::kLong) % classes;
+    const auto images = m.render(z, labels);
+    t64.push_back(ms_since(start));
+    start = Clock::now();
+    const auto png = encode_png(make_grid(m.sheet(1 % classes, uint64_t(i), 16), 8));
+    t16.push_back(ms_since(start));
+  }
+  r.sample64_ms = median(t64);
+  r.sheet16_ms = median(t16);
   return r;
 }
 

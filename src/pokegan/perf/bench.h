@@ -32,6 +32,17 @@ struct BenchResult {
 
 BenchResult run_bench(const BenchOptions& opt);
 
+// Generation from a trained model file, as a designer meets it (no training in the process):
+// loading the file, 64 sprites of mixed types as tensors (sample --count), and a 16-sprite sheet of
+// one type through SpriteModel with PNG encoding, as the studio answers /api/sheet.png.
+struct ModelBenchResult {
+  int threads = 0;
+  double load_ms = 0;       // open the file and build G
+  double sample64_ms = 0;   // median: 64 sprites, 13 types, tensors to uint8 images
+  double sheet16_ms = 0;    // median: SpriteModel::sheet(16) + grid + PNG bytes
+};
+ModelBenchResult bench_model(const std::string& model, int reps = 20);
+
 // GFLOP/s of an n x n x n float32 matrix product through LibTorch (BLAS on all of LibTorch's
 // threads), median of `reps`.
 double sgemm_gflops(int n = 1024, int reps = 10);

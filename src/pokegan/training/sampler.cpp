@@ -11,9 +11,29 @@
 
 namespace pokegan {
 
+namespace {
+// splitmix64's finaliser: nearby (seed, index) pairs get unrelated generator seeds.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+torch::Tensor sprite_noise(uint64_t seed, int64_t index, int64_t z_dim) {
+  // One generator per sprite: torch::randn over [n, z_dim] draws in blocks of 16 numbers, so with
+  // a z_dim that is not a multiple of 16 a row would depend on n.
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(mix(mix(seed) ^ static_cast<uint64_t>(index)));
+  return torch::randn({1, z_dim}, gen, torch::kFloat32);
+}
+
 torch::Tensor fixed_noise(int64_t n, int64_t z_dim, uint64_t seed) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-  return torch::randn({n, z_dim}, gen, torch::kFloat32);
+  if (n == 0) return torch::empty({0, z_dim});
+  std::vector<torch::Tensor> rows;
+  rows.reserve(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) rows.push_back(sprite_noise(seed, i, z_dim));
+  return torch::cat(rows, 0);
 }
 
 torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Tensor& labels, torch::Device device) {
@@ -102,6 +122,7 @@ LoadedGenerator load_generator(const std::filesystem::path& path) {
   } catch (const std::exception&) {
     throw Error(path.string() + ": checkpoint metadata is missing or unreadable");
   }
+  out.metadata = ckpt.metadata;
   out.g = make_generator(out.config.g, out.config.image_size, out.config.num_classes());
   // Sample from the EMA generator when the run kept one.
   get_module(ckpt, ckpt.with_prefix("G_ema").empty() ? "G" : "G_ema", *out.g);

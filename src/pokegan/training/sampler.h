@@ -2,6 +2,7 @@
 // with one labelled row per class, and loading just the generator out of a checkpoint.
 #pragma once
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,9 @@
 
 namespace pokegan {
 
-// z [n, z_dim] drawn from a CPU generator seeded with `seed`; row i depends only on (seed, i).
+// z [1, z_dim] of sprite `index` of `seed`: N(0, 1) from a CPU generator seeded with a mix of both.
+torch::Tensor sprite_noise(uint64_t seed, int64_t index, int64_t z_dim);
+// z [n, z_dim]: row i is sprite_noise(seed, i), so it depends only on (seed, i), never on n.
 torch::Tensor fixed_noise(int64_t n, int64_t z_dim, uint64_t seed);
 
 // The most sprites one request may ask for per type (`sample --count`, the studio's sheets). Above
@@ -57,6 +60,7 @@ struct LoadedGenerator {
   Generator g;
   TrainConfig config;
   int64_t step = 0;
+  std::map<std::string, std::string> metadata;  // the file's (provenance of a shipped model, ...)
 };
 // Builds G from the checkpoint's config and loads its weights (the EMA copy's where there is one).
 LoadedGenerator load_generator(const std::filesystem::path& checkpoint);
