@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs what pokegan needs on Debian 12, skipping what is already there. Run as root.
 #   scripts/install-deps.sh          build + run dependencies
-#   scripts/install-deps.sh --test   also GoogleTest and python3-torch
+#   scripts/install-deps.sh --test   also GoogleTest, python3-torch and chromium (browser test)
 set -euo pipefail
 pkgs=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libstb-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev)
-# --test adds GoogleTest, and python3-torch for the equivalence test against PyTorch-Python.
-[[ "${1:-}" == "--test" ]] && pkgs+=(libgtest-dev python3-torch)
+# --test adds GoogleTest, python3-torch for the equivalence test against PyTorch-Python, and
+# chromium for the studio's real-browser test (driven by puppeteer-core from npm; nothing downloads a
+# browser).
+[[ "${1:-}" == "--test" ]] && pkgs+=(libgtest-dev python3-torch chromium)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

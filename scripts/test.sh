@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test suite on a fresh Debian 12 machine (as root): install, build with tests, run ctest.
-#   scripts/test.sh              Release build in ./build, the whole ctest suite
+# The test suite on a fresh Debian 12 machine (as root): install, build with tests, run ctest,
+# then the studio's real-browser test (scripts/browser-test.sh: chromium, on the shipped model).
+#   scripts/test.sh              Release build in ./build, the whole ctest suite, the browser test
 #   scripts/test.sh --sanitize   also an ASan + UBSan build in ./build-asan and the suite again under it
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ done
 scripts/install-deps.sh --test
 scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)")
+scripts/browser-test.sh models/sprite-64.safetensors out/studio.png
 if [ "$sanitize" = 1 ]; then
   # LibTorch itself is not instrumented; its one-time allocations at exit are not ours to report.
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -20,7 +20,8 @@ try {
   await page.setViewport({ width: 1400, height: 1000 });
   const errors = [];
   page.on("pageerror", (e) => errors.push(e.message));
-  page.on("requestfailed", (r) => errors.push("request failed: " + r.url()));
+  // A request the page itself cancels (an image whose src changed before it loaded) is not a failure.
+  page.on("requestfailed", (r) => { if (r.failure()?.errorText !== "net::ERR_ABORTED") errors.push("request failed: " + r.url() + " " + r.failure()?.errorText); });
   page.setDefaultTimeout(60000);
   await page.goto(url, { waitUntil: "networkidle0" });
   await page.waitForFunction(() => document.querySelectorAll("#type option").length > 0);
