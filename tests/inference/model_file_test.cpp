@@ -125,7 +125,7 @@ TEST(ShippedModel, LoadsWithCompleteMetadataAndSamplesDeterministically) {
   }
   std::string out;
   ::unsetenv("POKEGAN_MODEL");
-  ASSERT_EQ(test::run_cli("--threads 1 sample --type Fire --count 4 --seed 7 --out " + (dir / "fire.png").string(), &out), 0) << out;
+  ASSERT_EQ(test::run_cli("sample --type Fire --count 4 --seed 7 --out " + (dir / "fire.png").string(), &out), 0) << out;
   EXPECT_TRUE(std::filesystem::exists(dir / "fire.png"));
 }
 
