@@ -130,6 +130,12 @@ std::string Trainer::divergence(const StepStats& s) {
   for (const auto& [k, v] : s.extra)
     if (auto w = value(k, v, k == "dz_loss"); !w.empty()) return w;
   torch::NoGradGuard no_grad;
+  // One reduction over every weight, so one device sync per step (not one per tensor); the
+  // offending tensor is looked up only when something is off.
+  std::vector<torch::Tensor> finite;
+  for (const Part& p : parts())
+    for (const auto& t : p.module->parameters()) finite.push_back(torch::isfinite(t).all());
+  if (finite.empty() || torch::stack(finite).all().item<bool>()) return "";
   for (const Part& p : parts())
     for (const auto& t : p.module->named_parameters())
       if (!torch::isfinite(t.value()).all().item<bool>())
