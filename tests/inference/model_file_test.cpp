@@ -16,14 +16,7 @@ namespace pokegan {
 
 class ModelFile : public ::testing::Test {
  protected:
-  void SetUp() override {
-    set_threads(1);
-    TrainConfig c = test::tiny_preset("sprite");
-    c.steps = 3, c.seed = 1;
-    Trainer t(c, ds_, dir_ / "run");
-    for (int i = 0; i < 3; ++i) t.step();
-    ckpt_ = t.save_checkpoint();
-  }
+  void SetUp() override { ckpt_ = test::tiny_checkpoint(ds_, dir_ / "run", 3, 1); }
   Dataset ds_ = test::tiny_dataset(6, 3, 16);
   test::TempDir dir_;
   std::filesystem::path ckpt_;

@@ -60,12 +60,7 @@ Image png(const httplib::Result& r) {
 class Studio : public ::testing::Test {
  protected:
   void SetUp() override {
-    set_threads(1);
-    TrainConfig c = test::tiny_preset("sprite");
-    c.steps = 1, c.seed = 5;
-    Trainer t(c, ds_, dir_ / "run");
-    t.step();
-    model_ = std::make_unique<SpriteModel>(t.save_checkpoint().string());
+    model_ = std::make_unique<SpriteModel>(test::tiny_checkpoint(ds_, dir_ / "run", 1, 5).string());
     nearest_ = std::make_unique<NearestReal>(ds_);
   }
   Dataset ds_ = test::tiny_dataset(6, 3, 16);

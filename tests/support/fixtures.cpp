@@ -7,7 +7,9 @@
 #include <fstream>
 #include <random>
 
+#include "pokegan/common/threads.h"
 #include "pokegan/training/presets.h"
+#include "pokegan/training/trainer.h"
 #include "support/gif_writer.h"
 
 namespace pokegan::test {
@@ -98,6 +100,16 @@ int run_cli(const std::string& args, std::string* output, const std::string& wra
   const int status = ::pclose(p);
   if (output) *output = out;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::filesystem::path tiny_checkpoint(const Dataset& ds, const std::filesystem::path& run_dir, int steps,
+                                      uint64_t seed, const std::string& preset) {
+  set_threads(1);
+  TrainConfig c = tiny_preset(preset);
+  c.steps = steps, c.seed = seed;
+  Trainer t(c, ds, run_dir);
+  for (int i = 0; i < steps; ++i) t.step();
+  return t.save_checkpoint();
 }
 
 }  // namespace pokegan::test

@@ -39,6 +39,11 @@ Dataset tiny_dataset(int per_class = 8, int classes = 3, int size = 16);
 // stats every step, no periodic samples or checkpoints. Tests set steps and seed themselves.
 TrainConfig tiny_preset(const std::string& name);
 
+// A checkpoint of the tiny `preset` trained `steps` steps on `ds` (one thread), written under
+// `run_dir`: what the model-file, sprite-model and server tests open.
+std::filesystem::path tiny_checkpoint(const Dataset& ds, const std::filesystem::path& run_dir, int steps,
+                                      uint64_t seed, const std::string& preset = "sprite");
+
 // Runs the pokegan binary with `args` (behind `wrapper`, e.g. "timeout -s INT 5 "); returns its
 // exit code and captures stdout+stderr.
 int run_cli(const std::string& args, std::string* output = nullptr, const std::string& wrapper = "");
