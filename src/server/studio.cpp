@@ -121,11 +121,9 @@ Common common(const Query& q, const SpriteModel& m) {
   if (q.has("type2"))
     throw Refusal{400, "type2: this model was trained with one type per sprite (no dual types); leave type2 out"};
   c.trunc = q.real("trunc", kMinTrunc, 1.0, 1.0);
+  // Parsed as integers here; which values are allowed is check_pixel_art's to say (below).
   c.art.scale = int(q.integer("scale", 1, 8, 1));
-  if (c.art.scale != 1 && c.art.scale != 2 && c.art.scale != 4 && c.art.scale != 8)
-    throw Refusal{400, "scale must be 1, 2, 4 or 8, got '" + q.str("scale") + "'"};
   c.art.palette = int(q.integer("palette", 0, kMaxPalette, 0));
-  if (c.art.palette == 1) throw Refusal{400, "palette must be 0 (off) or in 2..256, got '1'"};
   c.art.transparent = q.flag("transparent");
   c.art.outline = q.flag("outline");
   try {
