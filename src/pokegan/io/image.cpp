@@ -99,6 +99,12 @@ std::vector<Image> decode_frames(const uint8_t* data, size_t size, const std::st
   if (std::memcmp(data, "GIF8", 4) == 0) {
     // stb decodes every frame of an animation into one buffer: bound it before decoding.
     const GifShape shape = gif_shape(data, size);
+    // A logical screen of zero width or height makes every frame 0 bytes: Debian's stb then
+    // reallocs its frame buffer to 0 bytes at the second frame, which frees it, takes the NULL for
+    // out-of-memory and frees it again (a double free; found by fuzz/fuzz_image, finding #10).
+    if (size >= 13 && (shape.width == 0 || shape.height == 0))
+      throw Error("cannot decode GIF " + name + ": its logical screen is " + std::to_string(shape.width) + "x" +
+                  std::to_string(shape.height) + " pixels");
     if (shape.frames > 0 && int64_t(shape.width) * shape.height * 4 * shape.frames > kMaxDecodedBytes)
       throw Error("cannot decode GIF " + name + ": " + std::to_string(shape.frames) + " frames of " +
                   std::to_string(shape.width) + "x" + std::to_string(shape.height) + " would take more than " +
