@@ -3,7 +3,8 @@
 #   scripts/install-deps.sh          build + run dependencies
 #   scripts/install-deps.sh --test   also GoogleTest, python3-torch and chromium (browser test)
 set -euo pipefail
-pkgs=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libstb-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev)
+pkgs=(cmake g++ make pkg-config libtorch-dev libopenblas0-pthread libstb-dev nlohmann-json3-dev libcli11-dev libcpp-httplib-dev
+      libgloo-dev)  # libgloo-dev: distributed training (c10d's Gloo backend; docs/distributed.md)
 # --test adds GoogleTest, python3-torch for the equivalence test against PyTorch-Python, and
 # chromium for the studio's real-browser test (driven by puppeteer-core from npm; nothing downloads a
 # browser).

@@ -10,6 +10,7 @@
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/models/autoencoder.h"
+#include "pokegan/training/distributed.h"
 #include "pokegan/training/presets.h"
 #include "pokegan/training/trainer.h"
 
@@ -32,7 +33,24 @@ struct TrainArgs {
   double max_minutes = 0, max_cpu_minutes = 0;
   std::vector<std::string> sets;
   bool quiet = false;
+  int nproc = 0;
+  double dist_timeout = 60;
 };
+
+// The command line without --nproc and its value, for the workers.
+std::vector<std::string> worker_args() {
+  std::vector<std::string> out;
+  const auto& in = program_args();
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == "--nproc") {
+      ++i;
+      continue;
+    }
+    if (in[i].rfind("--nproc=", 0) == 0) continue;
+    out.push_back(in[i]);
+  }
+  return out;
+}
 
 // A module's direct children (and its own parameters) with their parameter counts, as markdown.
 void describe_module(const std::string& title, const torch::nn::Module& m) {
@@ -45,6 +63,22 @@ void describe_module(const std::string& title, const torch::nn::Module& m) {
 }
 
 void run_train(const TrainArgs& a) {
+  const DistEnv env = dist_env();
+  if (a.nproc > 0) {
+    if (env.distributed()) throw Error("--nproc starts its own workers: do not combine it with a launcher's WORLD_SIZE");
+    if (!dist_available()) throw Error("distributed training is unavailable in this build (install libgloo-dev and rebuild)");
+    const int code = launch_local(a.nproc, worker_args());
+    if (code != 0) {
+      std::fprintf(stderr, "error: a worker of `train --nproc %d` failed (exit status %d)\n", a.nproc, code);
+      std::fflush(nullptr);
+      std::exit(code);
+    }
+    return;
+  }
+  std::unique_ptr<Comm> comm;
+  if (env.distributed())
+    comm = connect(env, std::chrono::milliseconds(static_cast<int64_t>(a.dist_timeout * 1000)));
+  const bool root = env.rank == 0;
   TrainConfig cfg;
   fs::path run_dir;
   std::unique_ptr<Checkpoint> ckpt;
@@ -53,7 +87,8 @@ void run_train(const TrainArgs& a) {
     cfg = r.cfg;
     ckpt = std::move(r.ckpt);
     run_dir = a.resume;
-    if (ckpt)
+    if (!root) {
+    } else if (ckpt)
       std::fprintf(stderr, "resuming %s from %s\n", a.resume.c_str(), r.from.c_str());
     else
       std::fprintf(stderr, "%s has no checkpoint yet: starting it again from step 0 with its %s\n", a.resume.c_str(),
@@ -78,14 +113,15 @@ void run_train(const TrainArgs& a) {
   const c10::Device device = parse_device(a.device);
   std::unique_ptr<Trainer> trainer;
   if (ckpt) {
-    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, *ckpt, device);
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, *ckpt, device, comm.get());
   } else if (!run_dir.empty()) {
-    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device);
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device, comm.get());
   } else {
+    // Every rank names the run before the first collective; only rank 0 creates it, after it.
     run_dir = Trainer::new_run_dir(a.outdir, a.name.empty() ? cfg.preset : a.name);
-    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device);
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device, comm.get());
   }
-  std::fprintf(stderr, "run %s: preset %s, %lld images, %d classes, G %lld params, D %lld params, %lld steps, batch %d, %d threads\n",
+  if (root) std::fprintf(stderr, "run %s: preset %s, %lld images, %d classes, G %lld params, D %lld params, %lld steps, batch %d, %d threads\n",
                run_dir.c_str(), trainer->config().preset.c_str(), static_cast<long long>(ds.count()),
                trainer->config().num_classes(), static_cast<long long>(count_parameters(trainer->generator())),
                static_cast<long long>(count_parameters(trainer->discriminator())),
@@ -94,9 +130,14 @@ void run_train(const TrainArgs& a) {
   if (a.max_minutes < 0 || a.max_cpu_minutes < 0) throw Error("--max-minutes and --max-cpu-minutes must be >= 0");
   if (a.max_minutes > 0 && a.max_cpu_minutes > 0) throw Error("give --max-minutes or --max-cpu-minutes, not both");
   const bool cpu = a.max_cpu_minutes > 0;
+  const int64_t first_step = trainer->steps_done();
   const bool done = trainer->run(&g_stop, !a.quiet, (cpu ? a.max_cpu_minutes : a.max_minutes) * 60, cpu);
   std::signal(SIGINT, SIG_DFL);
-  if (done)
+  if (comm && root)
+    std::fprintf(stderr, "%d processes: %.1f MB allreduced/broadcast per step, %.3f s per step in collectives (rank 0)\n",
+                 comm->world_size(), comm->bytes / 1e6 / std::max<double>(1, double(trainer->steps_done() - first_step)),
+                 comm->seconds / std::max<double>(1, double(trainer->steps_done() - first_step)));
+  if (done && root)
     std::printf("finished %lld steps; samples in %s/samples, checkpoint %s\n",
                 static_cast<long long>(trainer->steps_done()), run_dir.c_str(),
                 Trainer::latest_checkpoint(run_dir).c_str());
@@ -122,6 +163,13 @@ void add_train_command(CLI::App& app) {
   c->add_option("--max-cpu-minutes", a->max_cpu_minutes,
                 "stop after this much CPU time of the process (all threads): equal budgets on a busy machine")->check(CLI::NonNegativeNumber);
   c->add_flag("--quiet", a->quiet, "no progress line");
+  c->add_option("--nproc", a->nproc,
+                "data-parallel training in N local processes (loopback c10d/Gloo; --batch is the global batch, split "
+                "evenly). Several machines: launch one process per rank with torchrun's RANK, WORLD_SIZE, MASTER_ADDR, "
+                "MASTER_PORT (docs/distributed.md)")->check(CLI::Range(1, 256));
+  c->add_option("--dist-timeout", a->dist_timeout,
+                "seconds a distributed rendezvous or collective may wait before every rank stops with an error")
+      ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
   c->callback([a] { run_train(*a); });
 
   auto describe = std::make_shared<std::string>();

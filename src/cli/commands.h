@@ -3,7 +3,16 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
+#include <string>
+#include <vector>
+
 namespace pokegan::cli {
+
+// The program's own command line, as main() received it (train --nproc re-runs it per worker).
+inline std::vector<std::string>& program_args() {
+  static std::vector<std::string> args;
+  return args;
+}
 
 void add_data_commands(CLI::App& app);
 void add_train_command(CLI::App& app);

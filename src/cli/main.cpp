@@ -21,7 +21,8 @@ int main(int argc, char** argv) {
   // killing the process.
   std::signal(SIGXFSZ, SIG_IGN);
   pokegan::retune_blas_or_continue(argv);  // may re-exec once with OPENBLAS_CORETYPE set
-  pokegan::keep_freed_memory_in_heap();     // no mmap/munmap of activation buffers every step
+  pokegan::keep_freed_memory_in_heap();
+  pokegan::cli::program_args().assign(argv, argv + argc);     // no mmap/munmap of activation buffers every step
   CLI::App app{"pokegan: class-conditional GANs that generate Pokémon sprites of a chosen type"};
   app.require_subcommand(1);
   app.fallthrough();

@@ -83,6 +83,7 @@ void validate(const TrainConfig& c) {
     if (!ok) throw Error("invalid config: " + what);
   };
   need(c.batch > 0, "batch must be > 0");
+  need(c.micro_batches >= 1 && c.batch % c.micro_batches == 0, "micro_batches must be >= 1 and divide batch");
   need(c.steps >= 0 && c.epochs >= 0, "steps and epochs must be >= 0");
   need(c.optim.lr_g > 0 && c.optim.lr_d > 0, "learning rates must be > 0");
   need(c.optim.beta1 >= 0 && c.optim.beta1 < 1 && c.optim.beta2 >= 0 && c.optim.beta2 < 1, "betas must be in [0, 1)");

@@ -46,7 +46,12 @@ struct TrainConfig {
   AutoencoderOptions ae;
   DivergenceOptions divergence;
 
-  int batch = 128;
+  int batch = 128;  // the global batch: with W processes and micro_batches M, S = W x M shards of batch / S
+  // Gradient accumulation: the batch is computed as this many shards, each with its own BatchNorm
+  // statistics, and their gradients summed. With more than one process or micro-batch, every
+  // shard's random draws come from a generator seeded by (seed, step, shard, phase), so that a shard
+  // computes the same on any process (docs/distributed.md).
+  int micro_batches = 1;
   int64_t steps = 0;   // total optimisation steps; 0 = use epochs
   int epochs = 0;      // used when steps == 0
   uint64_t seed = 0;
@@ -71,7 +76,7 @@ struct TrainConfig {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimOptions, lr_g, lr_d, beta1, beta2)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DivergenceOptions, policy, loss_max, lr_scale, max_rollbacks)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, preset, description, data, image_size, classes,
-                                                g, d, loss, augment, optim, ae, divergence, batch, steps, epochs, seed,
+                                                g, d, loss, augment, optim, ae, divergence, batch, micro_batches, steps, epochs, seed,
                                                 split, log_every, sample_every, checkpoint_every,
                                                 keep_checkpoints, samples_per_class, ema_decay, amp)
 

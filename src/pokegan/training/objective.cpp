@@ -100,10 +100,11 @@ PhaseStats Objective::d_phase() {
   }
   if (opt_.loss.lecam_weight > 0) {
     const double r = d_real.logits.detach().mean().item<double>(), f = d_fake.logits.detach().mean().item<double>();
-    const double decay = lecam_n_ == 0 ? 0.0 : opt_.loss.lecam_decay;
-    lecam_real_ = decay * lecam_real_ + (1 - decay) * r;
-    lecam_fake_ = decay * lecam_fake_ + (1 - decay) * f;
-    ++lecam_n_;
+    if (sharded_) {
+      s.extra["lecam_mean_real"] = r, s.extra["lecam_mean_fake"] = f;
+    } else {
+      update_lecam(r, f);
+    }
     const auto term = lecam_term(d_real.logits, d_fake.logits, lecam_real_, lecam_fake_);
     loss = loss + opt_.loss.lecam_weight * term;
     s.extra["lecam"] = term.item<double>();
@@ -148,6 +149,19 @@ PhaseStats Objective::g_phase() {
   }
   loss.backward();
   return s;
+}
+
+void Objective::update_lecam(double real_mean, double fake_mean) {
+  const double decay = lecam_n_ == 0 ? 0.0 : opt_.loss.lecam_decay;
+  lecam_real_ = decay * lecam_real_ + (1 - decay) * real_mean;
+  lecam_fake_ = decay * lecam_fake_ + (1 - decay) * fake_mean;
+  ++lecam_n_;
+}
+
+void Objective::swap_step(StepState& s) {
+  std::swap(real_, s.real), std::swap(labels_, s.labels), std::swap(fake_labels_, s.fake_labels);
+  std::swap(z_, s.z), std::swap(fake_, s.fake), std::swap(z_enc_, s.z_enc), std::swap(recon_, s.recon);
+  std::swap(z_rec_, s.z_rec);
 }
 
 std::map<std::string, torch::Tensor> Objective::state() const {

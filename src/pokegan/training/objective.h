@@ -71,6 +71,19 @@ class Objective {
   // labels repeated, so that pairs share a class).
   const torch::Tensor& fake_labels() const { return fake_labels_; }
 
+  // The per-step tensors begin() sets (a shard's batch, z, G(z) with its graph, ...). Swapping them
+  // out and back lets the trainer run several shards' phases in turn (micro-batches).
+  struct StepState {
+    torch::Tensor real, labels, fake_labels, z, fake, z_enc, recon, z_rec;
+  };
+  void swap_step(StepState& s);
+  // Sharded mode (a step computed as several shards, in one process or many): a D phase does not
+  // update LeCam's moving averages but reports its batch means as "lecam_mean_real" and
+  // "lecam_mean_fake"; the trainer averages them over all shards and calls update_lecam once. The
+  // term therefore uses the averages of the previous step.
+  void set_sharded(bool on) { sharded_ = on; }
+  void update_lecam(double real_mean, double fake_mean);
+
   std::map<std::string, torch::Tensor> state() const;
   void load_state(const std::map<std::string, torch::Tensor>& s);  // throws Error when a key is missing
 
@@ -93,6 +106,7 @@ class Objective {
   // (the first update sets them).
   double lecam_real_ = 0, lecam_fake_ = 0;
   int64_t lecam_n_ = 0;
+  bool sharded_ = false;
 };
 
 }  // namespace pokegan

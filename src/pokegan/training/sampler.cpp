@@ -3,6 +3,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/seed_mix.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/data/loader.h"
 #include "pokegan/data/prepare.h"
@@ -11,20 +12,11 @@
 
 namespace pokegan {
 
-namespace {
-// splitmix64's finaliser: nearby (seed, index) pairs get unrelated generator seeds.
-uint64_t mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-}  // namespace
 
 torch::Tensor sprite_noise(uint64_t seed, int64_t index, int64_t z_dim) {
   // One generator per sprite: torch::randn over [n, z_dim] draws in blocks of 16 numbers, so with
   // a z_dim that is not a multiple of 16 a row would depend on n.
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(mix(mix(seed) ^ static_cast<uint64_t>(index)));
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(mix_seed(mix_seed(seed) ^ static_cast<uint64_t>(index)));
   return torch::randn({1, z_dim}, gen, torch::kFloat32);
 }
 

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <tuple>
 #include <ctime>
+#include <functional>
 #include <cstdio>
 #include <mutex>
 #include <regex>
@@ -15,8 +16,10 @@
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/common/progress.h"
+#include "pokegan/common/seed_mix.h"
 #include "pokegan/data/augment.h"
 #include "pokegan/io/image.h"
+#include "pokegan/training/distributed.h"
 #include "pokegan/training/sampler.h"
 
 namespace pokegan {
@@ -71,14 +74,16 @@ ResumePoint resume_point(const fs::path& run_dir) {
   return r;
 }
 
-Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, torch::Device device)
-    : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device) {
+Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, torch::Device device, Comm* comm)
+    : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device), comm_(comm) {
   cfg_.image_size = ds.size;
   cfg_.classes = ds.classes;
   validate(cfg_);
   tune_for_device(device_);
   torch::manual_seed(cfg_.seed);  // model init draws from it; later steps keep drawing from it
   build();
+  join_group();
+  if (!is_root()) return;
   fs::create_directories(run_dir_);
   // A run restarted from step 0 (resumed before its first checkpoint) starts a fresh log.
   for (const char* log : {"stats.jsonl", "events.jsonl"}) fs::remove(run_dir_ / log);
@@ -87,8 +92,8 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
 }
 
 Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, const Checkpoint& ckpt,
-                 torch::Device device)
-    : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device) {
+                 torch::Device device, Comm* comm)
+    : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device), comm_(comm) {
   if (ds.size != cfg_.image_size || ds.classes != cfg_.classes)
     throw Error("the dataset does not match the checkpoint (image size or classes differ)");
   if (const auto it = ckpt.metadata.find("dataset"); it != ckpt.metadata.end() && it->second != ds.fingerprint())
@@ -98,6 +103,62 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   tune_for_device(device_);
   build();
   restore(ckpt);
+  join_group();
+}
+
+int Trainer::rank() const { return comm_ ? comm_->rank() : 0; }
+int Trainer::world_size() const { return comm_ ? comm_->world_size() : 1; }
+int64_t Trainer::shards() const { return int64_t(world_size()) * cfg_.micro_batches; }
+
+void Trainer::join_group() {
+  objective_->set_sharded(shards() > 1);
+  if (cfg_.batch % shards() != 0)
+    throw Error("batch " + std::to_string(cfg_.batch) + " does not split into " + std::to_string(shards()) + " shards (" +
+                std::to_string(world_size()) + " processes x micro_batches " + std::to_string(cfg_.micro_batches) +
+                "): the global batch must be a multiple of their product");
+  if (world_size() == 1) return;
+  if (cfg_.divergence.policy == "rollback")
+    throw Error("divergence.policy=rollback is not available with several processes (it needs the checkpoint on every node); use stop");
+  for (const Part& p : parts()) broadcast_module(*comm_, *p.module, true, true);
+}
+
+bool Trainer::any_rank(bool flag) {
+  if (world_size() == 1) return flag;
+  auto t = torch::tensor({flag ? 1.0f : 0.0f});
+  comm_->allreduce_max(t);
+  return t.item<float>() > 0;
+}
+
+void Trainer::reduce_gradients(const std::vector<torch::Tensor>& params) {
+  const double s = static_cast<double>(shards());
+  if (comm_ && world_size() > 1) {
+    allreduce_gradients(*comm_, params, s);
+    return;
+  }
+  torch::NoGradGuard no_grad;
+  for (const auto& p : params)
+    if (p.grad().defined()) const_cast<torch::Tensor&>(p).mutable_grad().div_(s);
+}
+
+std::vector<torch::Tensor> Trainer::snapshot_buffers() {
+  std::vector<torch::Tensor> out;
+  for (const Part& p : parts())
+    if (p.opt)
+      for (const auto& b : p.module->buffers()) out.push_back(b.clone());
+  return out;
+}
+
+void Trainer::load_buffers(const std::vector<torch::Tensor>& saved, bool generators, bool discriminators) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (const Part& p : parts()) {
+    if (!p.opt) continue;
+    const bool gen = p.prefix == "G" || p.prefix == "E";
+    for (auto& b : p.module->buffers()) {
+      const auto& v = saved.at(i++);
+      if (gen ? generators : discriminators) b.copy_(v);
+    }
+  }
 }
 
 void Trainer::restore(const Checkpoint& ckpt) {
@@ -252,6 +313,7 @@ int64_t Trainer::total_steps() const {
 
 StepStats Trainer::step() {
   auto [real, labels] = loader_->next();  // [B, 3, S, S], [B]
+  if (shards() > 1) return sharded_step(real, labels);
   real = augment(real, cfg_.augment).to(device_);
   labels = labels.to(device_);
   const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
@@ -285,11 +347,127 @@ StepStats Trainer::step() {
   return s;
 }
 
+StepStats Trainer::sharded_step(const torch::Tensor& real_all, const torch::Tensor& labels_all) {
+  const int world = world_size(), micro = cfg_.micro_batches;
+  const int64_t S = shards(), B = real_all.size(0), total = total_steps();
+  if (B % S != 0) throw Error("a batch of " + std::to_string(B) + " does not split into " + std::to_string(S) + " shards");
+  // Shard s of the global batch is rows s, s + S, s + 2S, ...; this rank computes shards
+  // rank, rank + world, ..., one per micro-batch.
+  auto shard_of = [&](int m) { return static_cast<int64_t>(rank()) + static_cast<int64_t>(world) * m; };
+  auto reseed = [&](int64_t shard, uint64_t phase) {
+    torch::manual_seed(mix_seed(mix_seed(mix_seed(cfg_.seed) ^ static_cast<uint64_t>(step_)) ^
+                                (static_cast<uint64_t>(shard) * 4 + phase)));
+  };
+  // A shard's batch, augmentation, z and G(z): the same draws wherever and however often it runs.
+  auto begin = [&](int m) {
+    const int64_t shard = shard_of(m);
+    reseed(shard, 0);
+    const auto idx = torch::arange(shard, B, S, torch::kInt64);
+    const auto real = augment(real_all.index_select(0, idx), cfg_.augment).to(device_);
+    const auto labels = labels_all.index_select(0, idx).to(device_);
+    const auto z = torch::randn({real.size(0), g_->z_dim()}, real.options());
+    objective_->begin(step_, total, real, labels, z);
+  };
+  std::map<std::string, double> sums;
+  auto add = [&](const PhaseStats& p, const std::string& loss_key) {
+    sums[loss_key] += p.loss;
+    for (const auto& [k, v] : p.extra) sums[k] += v;
+  };
+  // With micro-batches each shard keeps its own buffers (what its own process would hold) and,
+  // between the D and D_z phases, its step tensors. Its G phase recomputes G(z) from the buffers G
+  // had at the start of the step: BatchNorm saves its running statistics for backward, so another
+  // shard's forward in between would invalidate a graph kept from the D phase.
+  std::vector<Objective::StepState> states(static_cast<size_t>(micro));
+  std::vector<std::vector<torch::Tensor>> bufs(static_cast<size_t>(micro));
+  const std::vector<torch::Tensor> start = micro > 1 ? snapshot_buffers() : std::vector<torch::Tensor>{};
+
+  opt_d_->zero_grad();
+  for (int m = 0; m < micro; ++m) {
+    if (m > 0) load_buffers(start, true, true);
+    begin(m);
+    reseed(shard_of(m), 1);
+    add(objective_->accumulate(Phase::D), "d_loss");
+    if (micro > 1) {
+      objective_->swap_step(states[m]);
+      bufs[m] = snapshot_buffers();
+    }
+  }
+  reduce_gradients(d_->parameters());
+  opt_d_->step();
+  if (cfg_.loss.lecam_weight > 0) {  // the averages move once per step, by the mean over all shards
+    auto t = torch::tensor({sums["lecam_mean_real"], sums["lecam_mean_fake"]}, torch::kFloat64);
+    if (world > 1) comm_->allreduce_sum(t);
+    objective_->update_lecam(t[0].item<double>() / double(S), t[1].item<double>() / double(S));
+    sums.erase("lecam_mean_real"), sums.erase("lecam_mean_fake");
+  }
+  if (objective_->has_latent()) {
+    opt_dz_->zero_grad();
+    for (int m = 0; m < micro; ++m) {
+      if (micro > 1) {
+        load_buffers(bufs[m], true, true);
+        objective_->swap_step(states[m]);
+      }
+      reseed(shard_of(m), 2);
+      add(objective_->accumulate(Phase::Dz), "dz_loss");
+      if (micro > 1) {
+        objective_->swap_step(states[m]);
+        bufs[m] = snapshot_buffers();
+      }
+    }
+    reduce_gradients(dz_->parameters());
+    opt_dz_->step();
+  }
+  states.clear();  // frees the D phase's graphs
+  opt_g_->zero_grad();
+  if (opt_e_) opt_e_->zero_grad();
+  for (int m = 0; m < micro; ++m) {
+    if (micro > 1) {
+      load_buffers(bufs[m], false, true);  // D and D_z as this shard left them
+      load_buffers(start, true, false);    // G and E as the step began: G(z) recomputed identically
+      begin(m);
+    }
+    reseed(shard_of(m), 3);
+    add(objective_->accumulate(Phase::G), "g_loss");
+    if (micro > 1) bufs[m] = snapshot_buffers();
+  }
+  reduce_gradients(g_->parameters());
+  opt_g_->step();
+  if (opt_e_) {
+    reduce_gradients(e_->parameters());
+    opt_e_->step();
+  }
+  // Buffers after the step are shard 0's, as DDP's broadcast_buffers makes them.
+  if (micro > 1) load_buffers(bufs[0], true, true);
+  if (world > 1)
+    for (const Part& p : parts())
+      if (p.opt) broadcast_module(*comm_, *p.module, false, true);
+
+  // Every rank reports the mean over all shards, so that divergence is decided alike everywhere.
+  std::vector<double> values;
+  for (const auto& [k, v] : sums) values.push_back(v);
+  auto t = torch::tensor(values, torch::kFloat64);
+  if (world > 1) comm_->allreduce_sum(t);
+  t.div_(double(S));
+  size_t i = 0;
+  for (auto& [k, v] : sums) v = t[static_cast<int64_t>(i++)].item<double>();
+
+  ++step_;
+  update_ema();
+  StepStats s;
+  s.step = step_;
+  s.d_loss = sums["d_loss"], s.g_loss = sums["g_loss"];
+  s.d_real = sums["d_real"], s.d_fake = sums["d_fake"];
+  for (const auto& [k, v] : sums)
+    if (k != "d_loss" && k != "g_loss" && k != "d_real" && k != "d_fake") s.extra[k] = v;
+  return s;
+}
+
 void Trainer::append_stats(const StepStats& s, double img_per_s) {
   nlohmann::json j = {{"step", s.step},     {"epoch", loader_->epoch()}, {"d_loss", s.d_loss},
                       {"g_loss", s.g_loss}, {"d_real", s.d_real},        {"d_fake", s.d_fake},
                       {"img_per_s", img_per_s}};
   for (const auto& [k, v] : s.extra) j[k] = v;
+  if (!is_root()) return;
   std::FILE* f = std::fopen((run_dir_ / "stats.jsonl").c_str(), "a");
   if (!f) throw Error("cannot append to " + (run_dir_ / "stats.jsonl").string());
   std::fprintf(f, "%s\n", j.dump().c_str());
@@ -297,6 +475,7 @@ void Trainer::append_stats(const StepStats& s, double img_per_s) {
 }
 
 std::filesystem::path Trainer::write_samples() {
+  if (!is_root()) return {};
   const auto path = run_dir_ / "samples" / step_name("fakes", step_, ".png");
   const std::vector<std::string> rows = cfg_.g.conditional ? cfg_.classes : std::vector<std::string>{};
   write_png(path, class_grid(sampling_generator(), rows, cfg_.samples_per_class, cfg_.seed + 1, device_));
@@ -304,6 +483,7 @@ std::filesystem::path Trainer::write_samples() {
 }
 
 std::filesystem::path Trainer::save_checkpoint() {
+  if (!is_root()) return {};
   Checkpoint ckpt;
   for (const Part& p : parts()) {
     put_module(ckpt, p.prefix, *p.module);
@@ -344,16 +524,18 @@ bool Trainer::run(const std::atomic<bool>* stop, bool show_progress, double max_
     if (cpu_time) return process_cpu_seconds() - cpu_started >= max_seconds;
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count() >= max_seconds;
   };
+  show_progress = show_progress && is_root();
   Progress progress("train", total, "img", cfg_.log_every);
   double window_d = 0, window_g = 0;
   int window_n = 0;
   auto window_start = std::chrono::steady_clock::now();
   while (step_ < total) {
-    if (stop && stop->load()) {
+    if (any_rank(stop && stop->load())) {  // every rank stops at the same step
       const auto path = save_checkpoint();
       if (show_progress) progress.finish("interrupted");
-      std::fprintf(stderr, "interrupted at step %lld; saved %s\nresume with: pokegan train --resume %s\n",
-                   static_cast<long long>(step_), path.c_str(), run_dir_.c_str());
+      if (is_root())
+        std::fprintf(stderr, "interrupted at step %lld; saved %s\nresume with: pokegan train --resume %s\n",
+                     static_cast<long long>(step_), path.c_str(), run_dir_.c_str());
       return false;
     }
     const StepStats s = step();
@@ -385,9 +567,9 @@ bool Trainer::run(const std::atomic<bool>* stop, bool show_progress, double max_
     }
     if (cfg_.sample_every > 0 && step_ % cfg_.sample_every == 0) write_samples();
     if (cfg_.checkpoint_every > 0 && step_ % cfg_.checkpoint_every == 0) save_checkpoint();
-    if (step_ < total && out_of_time()) {
+    if (step_ < total && any_rank(out_of_time())) {
       if (show_progress) progress.finish("time budget reached");
-      std::fprintf(stderr, "%s budget of %.0f s reached at step %lld of %lld\n", cpu_time ? "CPU-time" : "time", max_seconds,
+      if (is_root()) std::fprintf(stderr, "%s budget of %.0f s reached at step %lld of %lld\n", cpu_time ? "CPU-time" : "time", max_seconds,
                    static_cast<long long>(step_), static_cast<long long>(total));
       break;
     }

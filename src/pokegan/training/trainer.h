@@ -7,6 +7,9 @@
 //   <run>/stats.jsonl            every log_every steps: losses, D(x), D(G(z)), img/s, epoch
 //   <run>/samples/fakes-<step>.png   fixed-noise grid, one labelled row per class
 //   <run>/checkpoints/ckpt-<step>.safetensors   the last keep_checkpoints are kept
+// With a Comm (training/distributed.h) it is one rank of a data-parallel run: it computes its shards
+// of every global batch, averages gradients with the other ranks, and only rank 0 writes the run
+// directory. With micro_batches > 1 one process computes several shards in turn (docs/distributed.md).
 #pragma once
 #include <atomic>
 #include <filesystem>
@@ -27,6 +30,8 @@
 
 namespace pokegan {
 
+class Comm;
+
 struct StepStats {
   int64_t step = 0;
   double d_loss = 0, g_loss = 0;
@@ -37,12 +42,14 @@ struct StepStats {
 class Trainer {
  public:
   // Starts a run in `run_dir` (created; config.json written). The dataset must outlive the trainer.
+  // With `comm` (not owned; it must outlive the trainer) this process is one rank of a
+  // data-parallel run: rank 0's weights are broadcast at start, and only rank 0 writes files.
   Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir,
-          torch::Device device = torch::kCPU);
+          torch::Device device = torch::kCPU, Comm* comm = nullptr);
   // Continues the run whose checkpoint this is; `cfg` must be the checkpoint's config (possibly with
   // a larger `steps`).
   Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, const Checkpoint& ckpt,
-          torch::Device device = torch::kCPU);
+          torch::Device device = torch::kCPU, Comm* comm = nullptr);
 
   StepStats step();
   // Runs to total_steps(), logging, sampling and checkpointing on schedule. Returns false if `stop`
@@ -55,8 +62,15 @@ class Trainer {
   bool run(const std::atomic<bool>* stop = nullptr, bool show_progress = true, double max_seconds = 0,
            bool cpu_time = false);
 
+  // Both write only on rank 0 and return an empty path elsewhere.
   std::filesystem::path save_checkpoint();
   std::filesystem::path write_samples();
+
+  int rank() const;
+  int world_size() const;
+  bool is_root() const { return rank() == 0; }
+  // Shards per step: world_size() x micro_batches.
+  int64_t shards() const;
 
   int64_t steps_done() const { return step_; }
   int64_t total_steps() const;
@@ -74,7 +88,19 @@ class Trainer {
 
  private:
   void build();
+  // Checks the run against the process group, then copies rank 0's weights and buffers to every rank.
+  void join_group();
   void update_ema();
+  // The step as S > 1 shards (micro-batches and/or ranks), with per-shard random streams.
+  StepStats sharded_step(const torch::Tensor& real_all, const torch::Tensor& labels_all);
+  // Averages the gradients of `params` over all shards: an allreduce with the other ranks, then / S.
+  void reduce_gradients(const std::vector<torch::Tensor>& params);
+  // Every trained network's buffers (BatchNorm statistics, spectral-norm vectors), as copies.
+  std::vector<torch::Tensor> snapshot_buffers();
+  // Copies them back: those of G and E, and/or those of D and D_z.
+  void load_buffers(const std::vector<torch::Tensor>& saved, bool generators, bool discriminators);
+  // Whether any rank says so (the flag itself without a process group).
+  bool any_rank(bool flag);
   // Every network the checkpoint holds, with its key prefix and (where it is trained) its
   // optimizer's prefix: the one list that saving and restoring both walk.
   struct Part {
@@ -98,6 +124,7 @@ class Trainer {
   const Dataset& ds_;
   std::filesystem::path run_dir_;
   torch::Device device_;
+  Comm* comm_ = nullptr;
   Generator g_, g_ema_;
   Discriminator d_;
   Encoder e_{nullptr};
