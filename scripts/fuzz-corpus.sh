@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 B=build/pokegan
 C=fuzz/corpus
-rm -rf "$C" && mkdir -p "$C"/{image,safetensors,config,tables,imagefolder}
+rm -rf "$C" && mkdir -p "$C"/{image,safetensors,config,tables,imagefolder,query}
 # Images: three small animated GIFs, a PNG and a BMP written by pokegan.
 for f in $(ls -S data/raw/sprites/*.gif | tail -3); do cp "$f" "$C/image/"; done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -28,4 +28,10 @@ printf 'g.base_channels=32\noptim.lr_g=1e-4\naugment.diffaug=color,translation\n
 cp "$tmp"/runs/*/checkpoints/*.safetensors "$C/safetensors/checkpoint.safetensors"
 # Tables: the head of types.csv, a NUL, the study's grouping.
 { head -40 data/types.csv; printf '\0'; cat data/groups/study13.csv; } > "$C/tables/types-and-groups.csv"
+# Queries: the query strings the studio page sends (docs/studio.md), one per endpoint.
+printf 'type=Fire&seed=7' > "$C/query/sprite"
+printf 'type=Water&seed=7&count=16&cols=4&scale=4&palette=16&transparent=1&outline=1' > "$C/query/sheet"
+printf 'type=Grass&seed=18446744073709551615&index=3&strength=0.3&count=8&trunc=0.7' > "$C/query/variations"
+printf 'type=Dragon&from=7&to=9&from_index=0&to_index=2&steps=8' > "$C/query/interpolate"
+printf 'type=Fire%%20Water&seed=7&index=1&k=4&type2=Flying' > "$C/query/nearest"
 du -sh "$C"/*

@@ -12,89 +12,14 @@
 #include "pokegan/io/draw.h"
 #include "pokegan/io/image.h"
 #include "pokegan/io/pixelart.h"
+#include "server/query.h"
 
 namespace pokegan::server {
 
 namespace {
 
-// A request the server refuses: 400 (bad input), 404 (feature off) or 503 (busy).
-struct Refusal {
-  int status;
-  std::string message;
-};
-
 struct Busy {
   std::string message;
-};
-
-const std::set<std::string> kArtParams = {"type", "type2", "trunc", "scale", "palette", "transparent", "outline"};
-
-// The query of one request: every parameter named once, all of them known to the endpoint.
-class Query {
- public:
-  Query(const httplib::Request& req, std::set<std::string> allowed) {
-    allowed.insert(kArtParams.begin(), kArtParams.end());
-    for (const auto& [k, v] : req.params) {
-      if (!allowed.count(k)) {
-        std::string valid;
-        for (const auto& a : allowed) valid += (valid.empty() ? "" : ", ") + a;
-        throw Refusal{400, "unknown parameter '" + printable(k) + "' (valid: " + valid + ")"};
-      }
-      if (req.params.count(k) > 1) throw Refusal{400, "parameter '" + k + "' given more than once"};
-      values_[k] = v;
-    }
-  }
-  bool has(const std::string& k) const { return values_.count(k) > 0; }
-  std::string str(const std::string& k, const std::string& def = "") const {
-    auto it = values_.find(k);
-    return it == values_.end() ? def : it->second;
-  }
-  uint64_t u64(const std::string& k, uint64_t def) const {
-    if (!has(k)) return def;
-    const std::string& s = values_.at(k);
-    uint64_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || p != s.data() + s.size())
-      throw Refusal{400, k + " must be a whole number in 0..18446744073709551615, got '" + printable(s) + "'"};
-    return v;
-  }
-  int64_t integer(const std::string& k, int64_t lo, int64_t hi, int64_t def) const {
-    if (!has(k)) return def;
-    const std::string& s = values_.at(k);
-    int64_t v = 0;
-    const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi)
-      throw Refusal{400, k + " must be a whole number in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" +
-                             printable(s) + "'"};
-    return v;
-  }
-  double real(const std::string& k, double lo, double hi, double def) const {
-    if (!has(k)) return def;
-    const std::string& s = values_.at(k);
-    char* end = nullptr;
-    const double v = s.empty() ? NAN : std::strtod(s.c_str(), &end);
-    if (s.empty() || end != s.c_str() + s.size() || !std::isfinite(v) || v < lo || v > hi) {
-      char range[64];
-      std::snprintf(range, sizeof range, "%g..%g", lo, hi);
-      throw Refusal{400, k + " must be a number in " + range + ", got '" + printable(s) + "'"};
-    }
-    return v;
-  }
-  bool flag(const std::string& k) const {
-    const std::string s = str(k, "0");
-    if (s == "1" || s == "true" || s == "on") return true;
-    if (s == "0" || s == "false" || s == "off") return false;
-    throw Refusal{400, k + " must be 0 or 1, got '" + printable(s) + "'"};
-  }
-  // Request bytes in an error message: printable ASCII only, and not too long.
-  static std::string printable(const std::string& s) {
-    std::string out;
-    for (char c : s.substr(0, 64)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    return s.size() > 64 ? out + "..." : out;
-  }
-
- private:
-  std::map<std::string, std::string> values_;
 };
 
 // What every image endpoint shares: the class, truncation and the export options.
@@ -265,7 +190,7 @@ void Studio::routes() {
     res.set_content(j.dump(), "application/json");
   }));
   s.Get("/api/sprite.png", guarded([this, generating](const httplib::Request& req, httplib::Response& res) {
-    Query q(req, {"seed", "index"});
+    Query q(req.params, {"seed", "index"});
     const Common c = common(q, model_);
     const uint64_t seed = q.u64("seed", 0);
     const int64_t index = q.integer("index", 0, kMaxPerType - 1, 0);
@@ -273,7 +198,7 @@ void Studio::routes() {
     send_png(res, c.art.any() ? to_pixel_art(img, c.art) : img);
   }));
   s.Get("/api/sheet.png", guarded([this, generating](const httplib::Request& req, httplib::Response& res) {
-    Query q(req, {"seed", "count", "cols"});
+    Query q(req.params, {"seed", "count", "cols"});
     const Common c = common(q, model_);
     const uint64_t seed = q.u64("seed", 0);
     const int count = int(q.integer("count", 1, kMaxPerType, 16));
@@ -282,7 +207,7 @@ void Studio::routes() {
     send_png(res, make_grid(export_all(std::move(tiles), c.art), cols));
   }));
   s.Get("/api/variations.png", guarded([this, generating](const httplib::Request& req, httplib::Response& res) {
-    Query q(req, {"seed", "index", "strength", "count"});
+    Query q(req.params, {"seed", "index", "strength", "count"});
     const Common c = common(q, model_);
     const uint64_t seed = q.u64("seed", 0);
     const int64_t index = q.integer("index", 0, kMaxPerType - 1, 0);
@@ -292,7 +217,7 @@ void Studio::routes() {
     send_png(res, make_grid(export_all(std::move(tiles), c.art), count));
   }));
   s.Get("/api/interpolate.png", guarded([this, generating](const httplib::Request& req, httplib::Response& res) {
-    Query q(req, {"from", "to", "from_index", "to_index", "steps"});
+    Query q(req.params, {"from", "to", "from_index", "to_index", "steps"});
     const Common c = common(q, model_);
     if (!q.has("from") || !q.has("to")) throw Refusal{400, "from and to (seeds, 0..18446744073709551615) are required"};
     const uint64_t from = q.u64("from", 0), to = q.u64("to", 0);
@@ -302,7 +227,7 @@ void Studio::routes() {
     send_png(res, make_grid(export_all(std::move(tiles), c.art), steps));
   }));
   auto nearest = [this, generating](const httplib::Request& req) {
-    Query q(req, {"seed", "index", "k"});
+    Query q(req.params, {"seed", "index", "k"});
     const Common c = common(q, model_);
     if (!nearest_)
       throw Refusal{404, "nearest real sprites need the dataset: start pokegan serve with --data data/pokemon-64.safetensors"};

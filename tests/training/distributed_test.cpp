@@ -110,7 +110,7 @@ TEST(DistEnv, BadLaunchEnvironmentsAreOneLineErrors) {
 }
 
 class Distributed : public ::testing::Test {
- protected:
+ public:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
     test::make_raw_dir(dir_->path());
@@ -183,6 +183,20 @@ TEST_F(Distributed, RankZeroAloneWritesAndAResumeAtTheSameWorldSizeIsExact) {
   // Another world size continues from the same step, with the shards dealt anew.
   ASSERT_EQ(test::run_cli("train --resume " + resumed.string() + " --steps 6 --quiet", &out), 0) << out;
   EXPECT_EQ(Trainer::latest_checkpoint(resumed).filename(), "ckpt-00000006.safetensors");
+}
+
+// Under torchrun the launcher's agent serves the store and every rank is a client
+// (TORCHELASTIC_USE_AGENT_STORE=True). Debian's torchrun 1.13 fails on Python 3.11 before starting
+// anything, so tests/support/torchelastic_agent.py plays the agent with PyTorch-Python's own TCPStore.
+TEST_F(Distributed, RanksJoinThroughATorchElasticAgentStore) {
+  skip_without_gloo();
+  if (std::system("/usr/bin/python3 -c 'import torch.distributed' 2>/dev/null") != 0) GTEST_SKIP() << "no python3-torch";
+  test::TempDir work;
+  const std::string cmd = "/usr/bin/python3 " + std::string(POKEGAN_SOURCE_DIR) + "/tests/support/torchelastic_agent.py " +
+                          std::to_string(free_port()) + " 2 " + POKEGAN_BIN + " --threads 1 " +
+                          train("cdcgan", work / "t", "--steps 2 --batch 4 --set checkpoint_every=0") + " 2>&1";
+  EXPECT_EQ(std::system(cmd.c_str()), 0);
+  EXPECT_EQ(Trainer::latest_checkpoint(work / "t" / "00000-run").filename(), "ckpt-00000002.safetensors");
 }
 
 TEST_F(Distributed, KillingOneWorkerEndsTheOtherWithinTheTimeout) {

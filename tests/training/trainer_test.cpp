@@ -79,6 +79,28 @@ TEST_F(TrainerTest, ResumedRunMatchesUninterruptedRun) {
   }
 }
 
+TEST_F(TrainerTest, ResumeForgetsTheStatsLoggedAfterItsCheckpoint) {
+  test::TempDir dir;
+  auto cfg = tiny_config();
+  cfg.checkpoint_every = 3;
+  {
+    Trainer t(cfg, ds, dir / "run");
+    ASSERT_TRUE(t.run(nullptr, false));  // stats for steps 1..6, checkpoints at 3 and 6
+  }
+  fs::remove(dir / "run" / "checkpoints" / "ckpt-00000006.safetensors");
+  {  // a kill mid-line leaves a line cut short
+    std::ofstream f(dir / "run" / "stats.jsonl", std::ios::app);
+    f << "{\"step\": 7, \"d_lo";
+  }
+  const Checkpoint ck = load_checkpoint(Trainer::latest_checkpoint(dir / "run"));
+  Trainer t(checkpoint_config(ck), ds, dir / "run", ck);
+  ASSERT_TRUE(t.run(nullptr, false));
+  std::ifstream stats(dir / "run" / "stats.jsonl");
+  std::vector<int64_t> steps;
+  for (std::string line; std::getline(stats, line);) steps.push_back(nlohmann::json::parse(line)["step"].get<int64_t>());
+  EXPECT_EQ(steps, (std::vector<int64_t>{1, 2, 3, 4, 5, 6}));
+}
+
 TEST_F(TrainerTest, StopFlagSavesACheckpointAndKeepsTheNewest) {
   test::TempDir dir;
   auto cfg = tiny_config();

@@ -1,6 +1,7 @@
 // connect() on c10d's TCPStore and ProcessGroupGloo (built only when Gloo's headers are found; see
 // CMakeLists.txt). Compiles against LibTorch 1.13 (ProcessGroupGloo : ProcessGroup) and 2.x
 // (ProcessGroupGloo : Backend): only the methods both have are used.
+#include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
@@ -82,13 +83,15 @@ std::unique_ptr<Comm> connect(const DistEnv& env, std::chrono::milliseconds time
   try {
     c10d::TCPStoreOptions so;
     so.port = static_cast<std::uint16_t>(env.master_port);
-    so.isServer = env.rank == 0;
+    so.isServer = env.rank == 0 && !env.agent_store;
     so.numWorkers = static_cast<std::size_t>(env.world_size);
     so.waitWorkers = true;
     so.timeout = timeout;
     store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, so);
+    if (env.agent_store)  // as torch.distributed does under torchrun
+      store = c10::make_intrusive<c10d::PrefixStore>("/worker/attempt_" + env.restart_count, store);
   } catch (const std::exception& e) {
-    if (env.rank == 0)
+    if (env.rank == 0 && !env.agent_store)
       throw Error("rank 0 cannot serve the rendezvous on " + env.master_addr + ":" + std::to_string(env.master_port) +
                   " (is MASTER_PORT already taken?): " + first_line(e));
     throw Error("rank " + std::to_string(env.rank) + " cannot reach the rendezvous at " + env.master_addr + ":" +
@@ -107,7 +110,8 @@ std::unique_ptr<Comm> connect(const DistEnv& env, std::chrono::milliseconds time
     auto pg = c10::make_intrusive<c10d::ProcessGroupGloo>(store, env.rank, env.world_size, opts);
     return std::make_unique<GlooComm>(store, pg, env.rank, env.world_size, timeout);
   } catch (const std::exception& e) {
-    throw Error("rank " + std::to_string(env.rank) + " cannot join the Gloo process group: " + first_line(e));
+    throw Error("rank " + std::to_string(env.rank) + " cannot join the Gloo process group of " + std::to_string(env.world_size) +
+                " ranks within " + std::to_string(timeout.count() / 1000) + " s (did every rank start?): " + first_line(e));
   }
 }
 

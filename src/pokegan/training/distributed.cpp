@@ -52,6 +52,9 @@ DistEnv dist_env(const std::function<const char*(const char*)>& get_fn) {
   if (!addr || !*addr) throw Error("MASTER_ADDR is not set (the host of rank 0, e.g. 127.0.0.1)");
   e.master_addr = addr;
   e.master_port = env_int("MASTER_PORT", get("MASTER_PORT"), 1, 65535);
+  const char* agent = get("TORCHELASTIC_USE_AGENT_STORE");
+  e.agent_store = agent && std::string(agent) == "True";
+  if (const char* rc = get("TORCHELASTIC_RESTART_COUNT"); rc && *rc) e.restart_count = rc;
   return e;
 }
 

@@ -23,6 +23,10 @@ struct DistEnv {
   int rank = 0, world_size = 1, local_rank = 0;
   std::string master_addr;
   int master_port = 0;
+  // Under torchrun (TORCHELASTIC_USE_AGENT_STORE=True) the launcher's agent already serves the
+  // store on MASTER_PORT: every rank is a client, under the prefix /worker/attempt_<restart count>.
+  bool agent_store = false;
+  std::string restart_count = "0";
   bool distributed() const { return world_size > 1; }
 };
 

@@ -47,6 +47,25 @@ double process_cpu_seconds() {
 // A handle sharing LibTorch's default CPU generator (the one randn, rand_like and dropout use).
 at::Generator torch_rng() { return at::detail::getDefaultCPUGenerator(); }
 
+// A resumed run logs again the steps after its checkpoint: their old lines go, and so does a line
+// cut short by a kill, so that stats.jsonl holds each step once.
+void drop_stats_after(const fs::path& path, int64_t step) {
+  if (!fs::exists(path)) return;
+  const std::string text = read_text(path);
+  std::string kept;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    if (end == std::string::npos) break;  // no newline: cut short
+    const std::string line = text.substr(at, end - at);
+    at = end + 1;
+    const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("step") && j["step"].is_number_integer() && j["step"].get<int64_t>() <= step)
+      kept += line + "\n";
+  }
+  if (kept.size() != text.size()) write_atomic(path, kept.data(), kept.size());
+}
+
 }  // namespace
 
 TrainConfig checkpoint_config(const Checkpoint& ckpt) {
@@ -104,6 +123,7 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   build();
   restore(ckpt);
   join_group();
+  if (is_root()) drop_stats_after(run_dir_ / "stats.jsonl", step_);
 }
 
 int Trainer::rank() const { return comm_ ? comm_->rank() : 0; }
