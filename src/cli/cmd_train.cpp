@@ -165,7 +165,7 @@ void add_train_command(CLI::App& app) {
   c->add_flag("--quiet", a->quiet, "no progress line");
   c->add_option("--nproc", a->nproc,
                 "data-parallel training in N local processes (loopback c10d/Gloo; --batch is the global batch, split "
-                "evenly). Several machines: launch one process per rank with torchrun's RANK, WORLD_SIZE, MASTER_ADDR, "
+                "evenly; --threads is per process). Several machines: launch one process per rank with torchrun's RANK, WORLD_SIZE, MASTER_ADDR, "
                 "MASTER_PORT (docs/distributed.md)")->check(CLI::Range(1, 256));
   c->add_option("--dist-timeout", a->dist_timeout,
                 "seconds a distributed rendezvous or collective may wait before every rank stops with an error")
