@@ -400,6 +400,12 @@ StepStats Trainer::sharded_step(const torch::Tensor& real_all, const torch::Tens
   std::vector<Objective::StepState> states(static_cast<size_t>(micro));
   std::vector<std::vector<torch::Tensor>> bufs(static_cast<size_t>(micro));
   const std::vector<torch::Tensor> start = micro > 1 ? snapshot_buffers() : std::vector<torch::Tensor>{};
+  // Puts micro-batch m's step tensors aside with the buffers it left (micro > 1 only).
+  auto stash = [&](int m) {
+    if (micro == 1) return;
+    objective_->swap_step(states[m]);
+    bufs[m] = snapshot_buffers();
+  };
 
   opt_d_->zero_grad();
   for (int m = 0; m < micro; ++m) {
@@ -407,10 +413,7 @@ StepStats Trainer::sharded_step(const torch::Tensor& real_all, const torch::Tens
     begin(m);
     reseed(shard_of(m), 1);
     add(objective_->accumulate(Phase::D), "d_loss");
-    if (micro > 1) {
-      objective_->swap_step(states[m]);
-      bufs[m] = snapshot_buffers();
-    }
+    stash(m);
   }
   reduce_gradients(d_->parameters());
   opt_d_->step();
@@ -429,10 +432,7 @@ StepStats Trainer::sharded_step(const torch::Tensor& real_all, const torch::Tens
       }
       reseed(shard_of(m), 2);
       add(objective_->accumulate(Phase::Dz), "dz_loss");
-      if (micro > 1) {
-        objective_->swap_step(states[m]);
-        bufs[m] = snapshot_buffers();
-      }
+      stash(m);
     }
     reduce_gradients(dz_->parameters());
     opt_dz_->step();
