@@ -36,7 +36,8 @@ D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_d
                  noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256)
 LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
                     source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0,
-                    r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0)
+                    r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0,
+                    aux_class_weight=0.0)
 AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
 
 UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256, z_inject="style")
@@ -691,6 +692,8 @@ class Step:
         if e is not None:
             d_loss = 0.5 * (d_loss + self.loss.d(d_real, D(recon.detach(), labels), labels))
         reg = torch.zeros(())
+        if o["aux_class_weight"] > 0:  # the class head learns on real images only
+            reg = reg + o["aux_class_weight"] * F.cross_entropy(d_real[1], labels)
         if r1:
             grad, = torch.autograd.grad(d_real[0].sum(), real, create_graph=True)
             reg = reg + o["r1_gamma"] / 2 * o["r1_every"] * grad.square().flatten(1).sum(1).mean()
@@ -711,13 +714,16 @@ class Step:
     def loss_g(self, real, fake, labels, z, recon, z_enc, z_rec):
         """G's loss (reported) and what mode seeking adds to it before the backward."""
         D = lambda x, y: self.d(self.d_seen(x), y)
-        g_loss = self.loss.g(D(fake, self.fake_labels(labels)), self.fake_labels(labels))
+        d_fake = D(fake, self.fake_labels(labels))
+        g_loss = self.loss.g(d_fake, self.fake_labels(labels))
         if self.e is not None:
             g_loss = (g_loss + self.loss.g(D(recon, labels), labels) + self.latent.g(self.dz(z_enc), None) +
                       self.latent.g(self.dz(z_rec), None))
             g_loss = g_loss + self.cfg["ae"]["lambda_rx"] * (recon - real).abs().mean() + \
                 self.cfg["ae"]["lambda_rz"] * (z_rec - z).abs().mean()
         reg = torch.zeros(())
+        if self.cfg["loss"]["aux_class_weight"] > 0:
+            reg = reg + self.cfg["loss"]["aux_class_weight"] * F.cross_entropy(d_fake[1], self.fake_labels(labels))
         h = z.shape[0] // 2
         if self.cfg["loss"]["mode_seeking"] > 0 and h > 0:
             ratio = (fake[:h] - fake[h:2 * h]).abs().mean() / (z[:h] - z[h:2 * h]).abs().mean()

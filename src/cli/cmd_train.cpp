@@ -26,7 +26,8 @@ extern "C" void on_sigint(int) {
 }
 
 struct TrainArgs {
-  std::string preset = "cdcgan", data, outdir = "runs", resume, name, device = "cpu";
+  std::string preset = "cdcgan", data, outdir = "runs", resume, init, name, device = "cpu";
+  bool preset_given = false;
   int64_t steps = -1;
   int epochs = -1, batch = -1;
   int64_t seed = -1;
@@ -93,6 +94,12 @@ void run_train(const TrainArgs& a) {
     else
       std::fprintf(stderr, "%s has no checkpoint yet: starting it again from step 0 with its %s\n", a.resume.c_str(),
                    r.from.c_str());
+  } else if (!a.init.empty()) {
+    // Fine-tuning: the file's own config unless --preset names another; its weights where they fit.
+    const fs::path from = fs::is_directory(a.init) ? Trainer::latest_checkpoint(a.init) : fs::path(a.init);
+    cfg = a.preset_given ? preset(a.preset) : checkpoint_config(load_checkpoint(from));
+    cfg.init_from = from.string();
+    cfg.init_step = 0;
   } else {
     cfg = preset(a.preset);
   }
@@ -121,6 +128,7 @@ void run_train(const TrainArgs& a) {
     run_dir = Trainer::new_run_dir(a.outdir, a.name.empty() ? cfg.preset : a.name);
     trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device, comm.get());
   }
+  if (root && !trainer->init_summary().empty()) std::fprintf(stderr, "%s\n", trainer->init_summary().c_str());
   if (root) std::fprintf(stderr, "run %s: preset %s, %lld images, %d classes, G %lld params, D %lld params, %lld steps, batch %d, %d threads\n",
                run_dir.c_str(), trainer->config().preset.c_str(), static_cast<long long>(ds.count()),
                trainer->config().num_classes(), static_cast<long long>(count_parameters(trainer->generator())),
@@ -158,6 +166,10 @@ void add_train_command(CLI::App& app) {
   c->add_option("--seed", a->seed, "seed for init, noise, augmentation and data order")->check(seed_check());
   c->add_option("--set", a->sets, "override any config field: key=value (e.g. g.base_channels=32, optim.lr_g=1e-4)");
   c->add_option("--resume", a->resume, "continue the run in this directory from its latest checkpoint");
+  c->add_option("--init", a->init,
+                "fine-tune: start a new run from this checkpoint, model file or run's weights (its config unless "
+                "--preset is given; tensors that do not fit, such as a new class head, start fresh; optimisers start fresh)")
+      ->excludes("--resume");
   c->add_option("--device", a->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--max-minutes", a->max_minutes, "stop (with samples and a checkpoint) after this long; 0 = no limit")->check(CLI::NonNegativeNumber);
   c->add_option("--max-cpu-minutes", a->max_cpu_minutes,
@@ -170,7 +182,10 @@ void add_train_command(CLI::App& app) {
   c->add_option("--dist-timeout", a->dist_timeout,
                 "seconds a distributed rendezvous or collective may wait before every rank stops with an error")
       ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
-  c->callback([a] { run_train(*a); });
+  c->callback([a, c] {
+    a->preset_given = c->count("--preset") > 0;
+    run_train(*a);
+  });
 
   auto describe = std::make_shared<std::string>();
   auto size = std::make_shared<int>(64);

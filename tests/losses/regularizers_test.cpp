@@ -2,6 +2,8 @@
 // values, and the loss registry's error.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "pokegan/common/error.h"
 #include "pokegan/losses/gan_loss.h"
 
@@ -45,6 +47,18 @@ TEST(ModeSeekingTerm, IsTheInverseOfTheImageToNoiseDistanceRatio) {
   EXPECT_NEAR(mode_seeking_term(a, b, za, zb).item<double>(), 1 / (0.375 + 1e-5), 1e-9);
   // Identical images (collapse) give the largest value.
   EXPECT_GT(mode_seeking_term(a, a, za, zb).item<double>(), 1e4);
+}
+
+TEST(AuxClassTerm, IsTheMeanCrossEntropyOfTheClassHead) {
+  DOutput out;
+  out.logits = torch::zeros({2}, torch::kFloat64);
+  out.class_logits = torch::tensor({{0.0, std::log(3.0)}, {2.0, 0.0}}, torch::kFloat64);
+  const auto labels = torch::tensor({1, 0}, torch::kLong);
+  // row 0: p(1) = 3 / (1 + 3) = 0.75; row 1: p(0) = e^2 / (e^2 + 1)
+  const double e2 = std::exp(2.0);
+  EXPECT_NEAR(aux_class_term(out, labels).item<double>(), (-std::log(0.75) - std::log(e2 / (e2 + 1))) / 2, 1e-12);
+  out.class_logits = torch::Tensor();
+  EXPECT_THROW(aux_class_term(out, labels), Error);
 }
 
 TEST(LossRegistry, ListsEveryKindInItsError) {

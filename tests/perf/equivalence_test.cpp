@@ -40,12 +40,13 @@ void take_grads(std::map<std::string, torch::Tensor>& out, const std::string& ph
 // Trainer::step computes them, against bench/torch_ref.py's twin of the preset `name` built from
 // the same config, weights and inputs. Tiny widths; the step made deterministic: constant label
 // targets, no D noise, dropout or DiffAugment, and StyleGAN's G in eval mode (no noise injection).
-void check_preset(const std::string& name) {
+void check_preset(const std::string& name, const std::vector<std::string>& sets = {}) {
   if (!python_torch_available()) GTEST_SKIP() << "python3-torch is not installed (" << kPython << " cannot import torch)";
   set_threads(1);
   torch::manual_seed(5);
   const int size = 16, classes = 4, batch = 6;
   TrainConfig cfg = test::tiny_preset(name);
+  for (const auto& s : sets) apply_override(cfg, s);
   cfg.d.noise_std = 0, cfg.d.dropout = 0;
   cfg.augment.diffaug.clear();
   cfg.loss.real_min = cfg.loss.real_max = 0.9;
@@ -137,5 +138,8 @@ TEST(Equivalence, AutoencodingGan) { check_preset("aegan"); }
 TEST(Equivalence, AutoencodingGanWithAcganLoss) { check_preset("aegan-ac"); }
 TEST(Equivalence, Mlp) { check_preset("mlp"); }
 TEST(Equivalence, SpriteResNetHingeLecam) { check_preset("sprite"); }
+TEST(Equivalence, SpriteWithAuxiliaryClassifier) {
+  check_preset("sprite", {"d.class_head=true", "loss.aux_class_weight=0.7"});
+}
 
 }  // namespace pokegan

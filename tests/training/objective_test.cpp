@@ -88,6 +88,47 @@ TEST(Objective, ModeSeekingPairsShareTheirClass) {
   EXPECT_GT(g.extra.at("mode_seeking"), 0);
 }
 
+// The auxiliary classifier: D's class head learns from real images only (the D phase's term is the
+// head's cross-entropy on the real batch, and its gradient reaches no fake), G pays the head's
+// cross-entropy on its samples.
+TEST(Objective, AuxClassifierTrainsTheHeadOnRealsAndGOnFakes) {
+  set_threads(1);
+  torch::manual_seed(6);
+  TrainConfig c = test::tiny_preset("sprite");
+  c.d.class_head = true;
+  Generator g = make_generator(c.g, 16, 3);
+  Discriminator d = make_discriminator(c.d, 16, 3);
+  d->eval();  // fixed u, v: D's outputs below are reproducible
+  ObjectiveOptions o;
+  o.loss.kind = "hinge", o.loss.aux_class_weight = 0.5;
+  Objective obj(o, {g.get(), d.get()}, torch::kCPU);
+  const auto real = torch::rand({4, 3, 16, 16}) * 2 - 1;
+  const auto labels = torch::tensor({0, 1, 2, 1}, torch::kLong);
+  obj.begin(0, 10, real, labels, torch::randn({4, 12}));
+  double expect;
+  {
+    torch::NoGradGuard ng;
+    expect = torch::nn::functional::cross_entropy(d->forward(real, labels).class_logits, labels).item<double>();
+  }
+  const PhaseStats ds = obj.accumulate(Phase::D);
+  ASSERT_EQ(ds.extra.count("aux_class"), 1u);
+  EXPECT_NEAR(ds.extra.at("aux_class"), expect, 1e-5);
+  for (auto& p : g->parameters()) EXPECT_FALSE(p.grad().defined());  // nothing reached G
+  const PhaseStats gs = obj.accumulate(Phase::G);
+  ASSERT_EQ(gs.extra.count("aux_class_g"), 1u);
+  EXPECT_GT(gs.extra.at("aux_class_g"), 0);
+  // Without the head the objective refuses, naming the switch.
+  Discriminator plain = make_discriminator(test::tiny_preset("sprite").d, 16, 3);
+  Objective bad(o, {g.get(), plain.get()}, torch::kCPU);
+  bad.begin(0, 10, real, labels, torch::randn({4, 12}));
+  try {
+    bad.accumulate(Phase::D);
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("d.class_head=true"), std::string::npos) << e.what();
+  }
+}
+
 // A few training steps of the fixed U-Net preset: different z with the same class give different
 // sprites (the study's U-Net, z only in the input plane, is the comparison).
 TEST(Objective, ZChangesATrainedUNetsOutput) {

@@ -11,6 +11,7 @@
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/common/threads.h"
+#include "pokegan/inference/model_file.h"
 #include "pokegan/training/presets.h"
 #include "pokegan/training/sampler.h"
 #include "support/fixtures.h"
@@ -225,6 +226,72 @@ TEST_F(TrainerTest, CheckpointedGeneratorSamplesTheSame) {
   EXPECT_EQ(lg.step, 2);
   EXPECT_TRUE(torch::equal(a, generate(*lg.g, labels, 5)));
   EXPECT_FALSE(torch::equal(a, generate(*lg.g, labels, 6)));
+}
+
+// Fine-tuning (--init): weights that fit are copied, a new class head starts fresh and is named,
+// the EMA warm-up continues from the file's step, and the run resumes exactly like any other.
+TEST_F(TrainerTest, InitCopiesWhatFitsAndNamesWhatStartsFresh) {
+  test::TempDir dir;
+  Trainer src(tiny_config("sprite"), ds, dir / "src");
+  for (int i = 0; i < 3; ++i) src.step();
+  const auto ckpt = src.save_checkpoint();
+  TrainConfig c = tiny_config("sprite");
+  c.seed = 99;  // another init: only the copy can make the weights equal
+  c.init_from = ckpt.string();
+  c.d.class_head = true;
+  c.loss.aux_class_weight = 1.0;
+  Trainer t(c, ds, dir / "ft");
+  EXPECT_EQ(t.config().init_step, 3);
+  EXPECT_NE(t.init_summary().find("fresh: D.class_head.weight"), std::string::npos) << t.init_summary();
+  auto same = [](torch::nn::Module& a, torch::nn::Module& b) {
+    auto pb = b.named_parameters();
+    for (const auto& p : a.named_parameters())
+      if (pb.contains(p.key()) && !torch::equal(p.value(), pb[p.key()])) return false;
+    return true;
+  };
+  EXPECT_TRUE(same(t.generator(), src.generator()));
+  EXPECT_TRUE(same(t.sampling_generator(), src.sampling_generator()));
+  EXPECT_TRUE(same(t.discriminator(), src.discriminator()));
+  EXPECT_EQ(t.steps_done(), 0);
+  // The first update's EMA decay is that of step 4, (1 + 4) / (10 + 4), not step 1's 2 / 11: the
+  // warm-up continues from the file's step, so the copied G_ema is not overwritten by G.
+  const auto before = t.sampling_generator().named_parameters()["out_conv.weight"].clone();
+  const StepStats s = t.step();
+  EXPECT_EQ(s.extra.count("aux_class"), 1u);
+  const auto g = t.generator().named_parameters()["out_conv.weight"];
+  const auto after = t.sampling_generator().named_parameters()["out_conv.weight"];
+  EXPECT_TRUE(torch::allclose(after, (5.0 / 14) * before + (9.0 / 14) * g, 1e-5, 1e-6));
+  // Resumed, the run keeps its init record and continues exactly.
+  const auto mid = t.save_checkpoint();
+  const StepStats resumed = [&] {
+    Trainer r(checkpoint_config(load_checkpoint(mid)), ds, dir / "ft", load_checkpoint(mid));
+    EXPECT_EQ(r.config().init_step, 3);
+    EXPECT_EQ(r.config().init_from, ckpt.string());
+    return r.step();
+  }();
+  Trainer reset(checkpoint_config(load_checkpoint(mid)), ds, dir / "ft", load_checkpoint(mid));  // the global RNG back
+  const StepStats straight = t.step();
+  EXPECT_EQ(resumed.d_loss, straight.d_loss);
+  EXPECT_EQ(resumed.g_loss, straight.g_loss);
+  // A model file (G_ema only) initialises G as well; D stays fresh.
+  const auto model = dir / "model.safetensors";
+  export_generator(ckpt, model, nlohmann::json::object(), false);
+  TrainConfig m = tiny_config("sprite");
+  m.seed = 99;
+  m.init_from = model.string();
+  Trainer fm(m, ds, dir / "fm");
+  EXPECT_TRUE(same(fm.generator(), src.sampling_generator()));
+  EXPECT_FALSE(same(fm.discriminator(), src.discriminator()));
+  EXPECT_NE(fm.init_summary().find("fresh: D."), std::string::npos) << fm.init_summary();
+  // A file of other networks fits nothing: one line naming the flag.
+  TrainConfig other = tiny_config("cdcgan");
+  other.init_from = model.string();
+  try {
+    Trainer bad(other, ds, dir / "bad");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("no tensor in it fits this model"), std::string::npos) << e.what();
+  }
 }
 
 TEST(Autocast, GuardRunsLinearLayersInBfloat16AndRestores) {

@@ -87,6 +87,12 @@ torch::Tensor lecam_term(const torch::Tensor& real_logits, const torch::Tensor& 
   return torch::relu(real_logits - ema_fake).square().mean() + torch::relu(ema_real - fake_logits).square().mean();
 }
 
+torch::Tensor aux_class_term(const DOutput& out, const torch::Tensor& labels) {
+  if (!out.class_logits.defined())
+    throw Error("loss.aux_class_weight needs a discriminator with a class head (d.class_head=true)");
+  return F::cross_entropy(out.class_logits, labels);
+}
+
 torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,
                                 const torch::Tensor& zb) {
   const auto ratio = (a - b).abs().mean() / (za - zb).abs().mean();

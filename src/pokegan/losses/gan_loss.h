@@ -91,6 +91,10 @@ torch::Tensor r1_penalty(const torch::Tensor& logits, const torch::Tensor& x);
 torch::Tensor lecam_term(const torch::Tensor& real_logits, const torch::Tensor& fake_logits, double ema_real,
                          double ema_fake);
 
+// The auxiliary classifier term: cross-entropy of D's class head against `labels`, averaged over
+// the batch. Throws Error when `out` has no class logits.
+torch::Tensor aux_class_term(const DOutput& out, const torch::Tensor& labels);
+
 // Mode seeking (MSGAN): 1 / (mean|a - b| / mean|za - zb| + 1e-5) for images a = G(za), b = G(zb).
 torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,
                                 const torch::Tensor& zb);

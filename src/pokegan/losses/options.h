@@ -33,11 +33,16 @@ struct LossOptions {
   // Mode seeking (Mao et al. 2019, MSGAN): G adds w / (mean|G(z1)-G(z2)| / mean|z1-z2| + 1e-5) over
   // pairs of samples of the same class (the fake batch's second half repeats the first half's labels).
   double mode_seeking = 0;
+  // Auxiliary classifier beside any adversarial loss (AC-GAN's class term on real images only, as
+  // in Kang et al. 2021's finding that a D classifying fakes hurts): D adds w * CE(class head(x),
+  // y) on the real batch, G adds w * CE(class head(G(z, y)), y). Needs d.class_head=true; the
+  // study's acgan loss (kind=acgan) has its own class term and schedule instead.
+  double aux_class_weight = 0;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LossOptions, kind, real_min, real_max, fake_min, fake_max,
                                                 source_weight_start, source_weight_end, class_weight_start,
                                                 class_weight_end, schedule_steps, r1_gamma, r1_every, lecam_weight,
-                                                lecam_decay, mode_seeking)
+                                                lecam_decay, mode_seeking, aux_class_weight)
 
 }  // namespace pokegan

@@ -97,6 +97,7 @@ void validate(const TrainConfig& c) {
        "log_every > 0, sample_every >= 0, checkpoint_every >= 0, keep_checkpoints > 0");
   need(c.samples_per_class > 0, "samples_per_class must be > 0");
   need(c.ema_decay >= 0 && c.ema_decay < 1, "ema_decay must be in [0, 1)");
+  need(c.init_step >= 0, "init_step must be >= 0");
   need(c.d.noise_std >= 0, "d.noise_std must be >= 0");
   need(c.loss.schedule_steps >= 0, "loss.schedule_steps must be >= 0");
   need(c.ae.lambda_rx >= 0 && c.ae.lambda_rz >= 0, "ae.lambda_rx and ae.lambda_rz must be >= 0");
@@ -106,6 +107,10 @@ void validate(const TrainConfig& c) {
   need(c.loss.lecam_weight >= 0 && c.loss.lecam_decay >= 0 && c.loss.lecam_decay < 1,
        "loss.lecam_weight must be >= 0 and loss.lecam_decay in [0, 1)");
   need(c.loss.mode_seeking >= 0, "loss.mode_seeking must be >= 0");
+  need(c.loss.aux_class_weight >= 0, "loss.aux_class_weight must be >= 0");
+  need(c.loss.aux_class_weight == 0 || c.d.class_head, "loss.aux_class_weight needs d.class_head=true");
+  need(c.loss.aux_class_weight == 0 || c.loss.kind != "acgan",
+       "loss.aux_class_weight adds a class term to hinge or bce; loss.kind=acgan has its own");
   need(c.d.mbstd_group >= 0, "d.mbstd_group must be >= 0");
   need(c.divergence.policy == "stop" || c.divergence.policy == "rollback", "divergence.policy must be 'stop' or 'rollback'");
   need(c.divergence.loss_max > 0, "divergence.loss_max must be > 0");

@@ -69,6 +69,12 @@ struct TrainConfig {
   // gradients, optimiser state and losses stay float32). Meant for CUDA; on CPUs without bfloat16
   // instructions it is slower (docs/performance.md).
   std::string amp = "off";
+  // Fine-tuning (`train --init FILE`): the checkpoint or model file whose weights started this run,
+  // and that file's step. Every tensor of G, D, G_ema (E, D_z) whose name and shape match is copied
+  // from it; the rest (a new class head, another number of classes) starts fresh; optimisers start
+  // fresh. The EMA warm-up counts init_step + step, so a warm-started G_ema is not overwritten.
+  std::string init_from;
+  int64_t init_step = 0;
 
   int num_classes() const { return static_cast<int>(classes.size()); }
 };
@@ -78,7 +84,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DivergenceOptions, policy, loss_
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, preset, description, data, image_size, classes,
                                                 g, d, loss, augment, optim, ae, divergence, batch, micro_batches, steps, epochs, seed,
                                                 split, log_every, sample_every, checkpoint_every,
-                                                keep_checkpoints, samples_per_class, ema_decay, amp)
+                                                keep_checkpoints, samples_per_class, ema_decay, amp, init_from, init_step)
 
 // Applies "a.b.c=value" to the config. The value is parsed as JSON when it parses (numbers, true,
 // [1,2]), else taken as a string. Throws Error for an unknown key or a value of the wrong type.

@@ -98,6 +98,11 @@ PhaseStats Objective::d_phase() {
     loss = loss + (opt_.loss.r1_gamma / 2 * opt_.loss.r1_every) * penalty;
     s.extra["r1"] = penalty.item<double>();
   }
+  if (opt_.loss.aux_class_weight > 0) {  // the class head learns on real images only
+    const auto term = aux_class_term(d_real, labels_);
+    loss = loss + opt_.loss.aux_class_weight * term;
+    s.extra["aux_class"] = term.item<double>();
+  }
   if (opt_.loss.lecam_weight > 0) {
     const double r = d_real.logits.detach().mean().item<double>(), f = d_fake.logits.detach().mean().item<double>();
     if (sharded_) {
@@ -140,6 +145,11 @@ PhaseStats Objective::g_phase() {
     loss = loss_->g_loss(d_fake, fake_labels_);
   }
   s.loss = loss.item<double>();
+  if (opt_.loss.aux_class_weight > 0) {
+    const auto term = aux_class_term(d_fake, fake_labels_);
+    loss = loss + opt_.loss.aux_class_weight * term;
+    s.extra["aux_class_g"] = term.item<double>();
+  }
   const int64_t half = z_.size(0) / 2;
   if (opt_.loss.mode_seeking > 0 && half > 0) {
     const auto term = mode_seeking_term(fake_.narrow(0, 0, half), fake_.narrow(0, half, half), z_.narrow(0, 0, half),

@@ -101,6 +101,7 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   tune_for_device(device_);
   torch::manual_seed(cfg_.seed);  // model init draws from it; later steps keep drawing from it
   build();
+  if (!cfg_.init_from.empty()) init_weights(load_checkpoint(cfg_.init_from));
   join_group();
   if (!is_root()) return;
   fs::create_directories(run_dir_);
@@ -124,6 +125,50 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   restore(ckpt);
   join_group();
   if (is_root()) drop_stats_after(run_dir_ / "stats.jsonl", step_);
+}
+
+void Trainer::init_weights(const Checkpoint& ckpt) {
+  torch::NoGradGuard no_grad;
+  int copied = 0;
+  std::vector<std::string> fresh;
+  for (const Part& p : parts()) {
+    std::string from = p.prefix;
+    if (ckpt.with_prefix(from).empty() && (from == "G" || from == "G_ema")) from = from == "G" ? "G_ema" : "G";
+    const auto src = ckpt.with_prefix(from);
+    auto copy = [&](const std::string& name, torch::Tensor& dst) {
+      const auto it = src.find(name);
+      if (it == src.end() || it->second.sizes() != dst.sizes()) {
+        fresh.push_back(p.prefix + "." + name);
+        return;
+      }
+      dst.copy_(it->second.to(dst.dtype()));
+      ++copied;
+    };
+    for (auto& t : p.module->named_parameters()) copy(t.key(), t.value());
+    for (auto& t : p.module->named_buffers()) copy(t.key(), t.value());
+  }
+  if (copied == 0) throw Error(cfg_.init_from + ": no tensor in it fits this model (--init needs a checkpoint or model file of the same networks)");
+  const auto step = ckpt.metadata.find("step");
+  if (step != ckpt.metadata.end()) {
+    try {
+      cfg_.init_step = std::stoll(step->second);
+    } catch (const std::exception&) {
+      throw Error(cfg_.init_from + ": its 'step' metadata is not a number");
+    }
+  }
+  if (cfg_.init_step < 0) throw Error(cfg_.init_from + ": its 'step' metadata is negative");
+  std::string list;
+  for (size_t i = 0; i < fresh.size() && i < 8; ++i) list += (i ? ", " : "") + fresh[i];
+  if (fresh.size() > 8) list += ", ... (" + std::to_string(fresh.size()) + " in all)";
+  init_summary_ = "initialised from " + cfg_.init_from + " (step " + std::to_string(cfg_.init_step) + "): " +
+                  std::to_string(copied) + " tensors copied; " + (fresh.empty() ? "none fresh" : "fresh: " + list);
+  if (const auto it = ckpt.metadata.find("config"); it != ckpt.metadata.end()) {
+    try {
+      if (config_from_json(it->second, cfg_.init_from).classes != cfg_.classes)
+        init_summary_ += "; its classes differ from the dataset's (class embeddings of the same shape were copied as they are)";
+    } catch (const Error&) {
+    }
+  }
 }
 
 int Trainer::rank() const { return comm_ ? comm_->rank() : 0; }
@@ -320,7 +365,8 @@ std::vector<Trainer::Part> Trainer::parts() {
 void Trainer::update_ema() {
   if (!g_ema_) return;
   torch::NoGradGuard no_grad;
-  const double beta = std::min(cfg_.ema_decay, (1.0 + static_cast<double>(step_)) / (10.0 + static_cast<double>(step_)));
+  const double t = static_cast<double>(step_ + cfg_.init_step);  // warm-up from the init file's step
+  const double beta = std::min(cfg_.ema_decay, (1.0 + t) / (10.0 + t));
   auto src = g_->named_parameters();
   for (auto& p : g_ema_->named_parameters()) p.value().mul_(beta).add_(src[p.key()], 1.0 - beta);
   auto bufs = g_->named_buffers();

@@ -62,6 +62,9 @@ class Trainer {
   bool run(const std::atomic<bool>* stop = nullptr, bool show_progress = true, double max_seconds = 0,
            bool cpu_time = false);
 
+  // For a run started with cfg.init_from: what was copied from that file and what started fresh,
+  // one line ("initialised from F (step N): 120 tensors copied; fresh: D.class_head.weight, ...").
+  const std::string& init_summary() const { return init_summary_; }
   // Both write only on rank 0 and return an empty path elsewhere.
   std::filesystem::path save_checkpoint();
   std::filesystem::path write_samples();
@@ -88,6 +91,9 @@ class Trainer {
 
  private:
   void build();
+  // Copies every tensor of G, D, G_ema (E, D_z) whose name and shape match from `ckpt` (a model
+  // file's G_ema serves G as well); sets cfg_.init_step; throws Error when nothing matches.
+  void init_weights(const Checkpoint& ckpt);
   // Checks the run against the process group, then copies rank 0's weights and buffers to every rank.
   void join_group();
   void update_ema();
@@ -134,7 +140,8 @@ class Trainer {
   std::unique_ptr<BatchLoader> loader_;
   int64_t step_ = 0;
   int rollbacks_ = 0;
-  std::string dataset_fingerprint_;  // computed at the first checkpoint
+  std::string dataset_fingerprint_;
+  std::string init_summary_;  // computed at the first checkpoint
 };
 
 // The configuration stored in a checkpoint.
