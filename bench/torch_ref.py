@@ -41,6 +41,7 @@ LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_m
 AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
 
 UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256, z_inject="style")
+UNET_LOSS = dict(mode_seeking=1.0)  # the U-Net presets' mode-seeking term (their batch, 64, is the caller's)
 PATCHGAN_D = dict(arch="patchgan", base_channels=8, noise_std=0.1, mbstd_group=4)
 DCGAN_FIX = dict(upsample="resize", class_norm="cbn")
 PROJECTION_D = dict(PATCHGAN_D, arch="projection")
@@ -50,11 +51,12 @@ PRESETS = {
     "dcgan": dict(g=dict(conditional=False, upsample="resize"), d=dict(conditional=False), hue=True,
                   loss=dict(real_min=0.9, real_max=0.9, fake_min=0.0, fake_max=0.0)),
     "stylegan": dict(g=dict(arch="stylegan", z_dim=64, base_channels=32), d=PATCHGAN_D),
-    "unet": dict(g=UNET_G, d=PATCHGAN_D),
-    "unet-proj": dict(g=UNET_G, d=PROJECTION_D),
-    "acgan": dict(g=UNET_G, d=dict(PATCHGAN_D, class_head=True), loss=dict(kind="acgan")),
-    "aegan": dict(g=UNET_G, d=PROJECTION_D, ae=dict(enabled=True)),
-    "aegan-ac": dict(g=UNET_G, d=dict(PROJECTION_D, class_head=True), loss=dict(kind="acgan"), ae=dict(enabled=True)),
+    "unet": dict(g=UNET_G, d=PATCHGAN_D, loss=UNET_LOSS),
+    "unet-proj": dict(g=UNET_G, d=PROJECTION_D, loss=UNET_LOSS),
+    "acgan": dict(g=UNET_G, d=dict(PATCHGAN_D, class_head=True), loss=dict(UNET_LOSS, kind="acgan")),
+    "aegan": dict(g=UNET_G, d=PROJECTION_D, ae=dict(enabled=True), loss=UNET_LOSS),
+    "aegan-ac": dict(g=UNET_G, d=dict(PROJECTION_D, class_head=True), loss=dict(UNET_LOSS, kind="acgan"),
+                     ae=dict(enabled=True)),
     "mlp": dict(g=dict(arch="mlp", base_channels=32), d=dict(arch="mlp", base_channels=32, dropout=0.3)),
     "sprite": dict(g=dict(arch="resnet", z_dim=120, base_channels=16, max_channels=128, class_embed_dim=32,
                           upsample="bilinear"),

@@ -33,10 +33,10 @@ struct LossOptions {
   // Mode seeking (Mao et al. 2019, MSGAN): G adds w / (mean|G(z1)-G(z2)| / mean|z1-z2| + 1e-5) over
   // pairs of samples of the same class (the fake batch's second half repeats the first half's labels).
   double mode_seeking = 0;
-  // Auxiliary classifier beside any adversarial loss (AC-GAN's class term on real images only, as
-  // in Kang et al. 2021's finding that a D classifying fakes hurts): D adds w * CE(class head(x),
-  // y) on the real batch, G adds w * CE(class head(G(z, y)), y). Needs d.class_head=true; the
-  // study's acgan loss (kind=acgan) has its own class term and schedule instead.
+  // Auxiliary classifier beside any adversarial loss: AC-GAN's class term with the head trained on
+  // real images only (AC-GAN's term on fakes biases G towards easily classified samples; Shu et al.
+  // 2017). D adds w * CE(class head(x), y) on the real batch, G adds w * CE(class head(G(z, y)), y).
+  // Needs d.class_head=true; the study's acgan loss (kind=acgan) has its own class term and schedule.
   double aux_class_weight = 0;
 };
 
