@@ -45,11 +45,11 @@ void run_sample(const SampleArgs& a) {
   check_trunc(a.trunc, "--trunc");
   check_pixel_art(a.art);
   SpriteModel model(a.checkpoint, parse_device(a.device));
-  const RowChoice choice = choose_rows(model.classes(), model.conditional(), a.type);
+  const RowChoice choice = choose_rows(model.classes(), model.conditional(), a.type, model.dual_types());
   std::vector<Image> tiles = model.sheet_rows(choice.rows, a.seed, a.count, a.trunc);
   if (a.art.any())
     for (auto& t : tiles) t = to_pixel_art(t, a.art);
-  if (a.type == "all")
+  if (a.type == "all" || choice.rows.size() > 1)
     write_png(a.out, make_grid(tiles, a.count, model.conditional() ? choice.names : std::vector<std::string>{}));
   else
     write_png(a.out, make_grid(tiles, a.cols > 0 ? a.cols : std::min(a.count, 8)));
@@ -72,7 +72,7 @@ void add_sample_commands(CLI::App& app) {
   c->add_option("--checkpoint", a->checkpoint,
                 "model file, checkpoint file, or run directory (its latest checkpoint); default: the shipped model " +
                     default_model_path().string() + " ($POKEGAN_MODEL overrides)");
-  c->add_option("--type", a->type, "a type name (case-insensitive), or all for one row per type")->capture_default_str();
+  c->add_option("--type", a->type, "a type name (case-insensitive), all for one row per type, a pair Water+Dragon (models trained with dual_types), or a comma-separated list, one row each")->capture_default_str();
   c->add_option("--count", a->count, "sprites (per type with --type all)")->capture_default_str()->check(CLI::Range(1, kMaxPerType));
   c->add_option("--seed", a->seed, "noise seed: the same seed gives the same sprites")->capture_default_str()->check(seed_check());
   c->add_option("--out", a->out, "grid PNG")->capture_default_str();

@@ -82,7 +82,7 @@ void run_train(const TrainArgs& a) {
   const bool root = env.rank == 0;
   TrainConfig cfg;
   fs::path run_dir;
-  std::unique_ptr<Checkpoint> ckpt;
+  std::unique_ptr<Checkpoint> ckpt, init;  // a resume's checkpoint; the file --init starts from
   if (!a.resume.empty()) {
     ResumePoint r = resume_point(a.resume);
     cfg = r.cfg;
@@ -97,7 +97,8 @@ void run_train(const TrainArgs& a) {
   } else if (!a.init.empty()) {
     // Fine-tuning: the file's own config unless --preset names another; its weights where they fit.
     const fs::path from = fs::is_directory(a.init) ? Trainer::latest_checkpoint(a.init) : fs::path(a.init);
-    cfg = a.preset_given ? preset(a.preset) : checkpoint_config(load_checkpoint(from));
+    init = std::make_unique<Checkpoint>(load_checkpoint(from));
+    cfg = a.preset_given ? preset(a.preset) : checkpoint_config(*init);
     cfg.init_from = from.string();
     cfg.init_step = 0;
   } else {
@@ -126,7 +127,7 @@ void run_train(const TrainArgs& a) {
   } else {
     // Every rank names the run before the first collective; only rank 0 creates it, after it.
     run_dir = Trainer::new_run_dir(a.outdir, a.name.empty() ? cfg.preset : a.name);
-    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device, comm.get());
+    trainer = std::make_unique<Trainer>(cfg, ds, run_dir, device, comm.get(), init.get());
   }
   if (root && !trainer->init_summary().empty()) std::fprintf(stderr, "%s\n", trainer->init_summary().c_str());
   if (root) std::fprintf(stderr, "run %s: preset %s, %lld images, %d classes, G %lld params, D %lld params, %lld steps, batch %d, %d threads\n",

@@ -36,6 +36,8 @@ Common common(const Query& q, const SpriteModel& m) {
     for (const auto& n : m.classes()) v += (v.empty() ? "" : ", ") + n;
     return v;
   }() + ")"};
+  if (q.has("type2") && !m.dual_types())
+    throw Refusal{400, "type2: this model was trained with one type per sprite (no dual types); leave type2 out"};
   if (q.has("type")) {
     try {
       c.cls = m.type_index(q.str("type"));
@@ -43,8 +45,13 @@ Common common(const Query& q, const SpriteModel& m) {
       throw Refusal{400, "type: " + std::string(e.what())};
     }
   }
-  if (q.has("type2"))
-    throw Refusal{400, "type2: this model was trained with one type per sprite (no dual types); leave type2 out"};
+  if (q.has("type2")) {
+    try {
+      c.cls = m.type_index(q.str("type"), q.str("type2"));
+    } catch (const Error& e) {
+      throw Refusal{400, "type2: " + std::string(e.what())};
+    }
+  }
   c.trunc = q.real("trunc", kMinTrunc, 1.0, 1.0);
   // Parsed as integers here; which values are allowed is check_pixel_art's to say (below).
   c.art.scale = int(q.integer("scale", 1, 8, 1));

@@ -6,8 +6,8 @@
 //   GET /api/variations.png?type=&seed=&index=&strength=&count=
 //   GET /api/interpolate.png?type=&from=&to=&from_index=&to_index=&steps=
 //   GET /api/nearest.png|.json?type=&seed=&index=&k=   closest training sprites (with --data)
-// Every image endpoint also takes trunc, scale, palette, transparent, outline (and type2, refused
-// with a reason while no model has dual types). Bad input: 400 with {"error": "..."} naming the
+// Every image endpoint also takes trunc, scale, palette, transparent, outline, and type2 (a second
+// type, for a model trained with dual_types; refused with the reason otherwise). Bad input: 400 with {"error": "..."} naming the
 // parameter and its valid range; an unknown parameter is bad input. More generation work than the
 // queue admits: 503 with Retry-After; work that waits longer than the time limit for the
 // generator: 503 too. Nothing here reads a path from a request.

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/pair_label.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/io/image.h"
 #include "pokegan/io/pixelart.h"
@@ -106,6 +107,33 @@ TEST_F(Studio, EveryEndpointAnswers) {
   const Image art = png(art_answer);
   EXPECT_EQ(art.width, 64);
   EXPECT_LE(count_colours(art), 4);
+}
+
+// A model trained with dual_types (and the auxiliary class term, so that the class head meets pair
+// labels too): /api/model says so, type2 draws the pair the library draws, and a bad type2 is a 400.
+TEST(StudioDualTypes, ATwoTypeModelTakesType2) {
+  Dataset ds = test::tiny_dataset(6, 3, 16);
+  ds.classes = {"Normal", "Fire", "Water"};  // type1 of class c is raw type c: Normal, Fire, Water
+  for (size_t i = 0; i < ds.type2.size(); ++i)
+    if (ds.labels[i] == 1 && i % 2 == 1) ds.type2[i] = 2;  // some Fire/Water species
+  test::TempDir dir;
+  SpriteModel m(test::tiny_checkpoint(ds, dir / "run", 2, 5, "sprite",
+                                      {"dual_types=true", "d.class_head=true", "loss.aux_class_weight=0.3"})
+                    .string());
+  ASSERT_TRUE(m.dual_types());
+  Running s(m, nullptr, {});
+  auto c = s.client();
+  auto info = c.Get("/api/model");
+  ASSERT_TRUE(info);
+  EXPECT_EQ(nlohmann::json::parse(info->body)["dual_types"], true);
+  const Image pair = png(c.Get("/api/sprite.png?type=Fire&type2=Water&seed=7"));
+  EXPECT_EQ(pair.pixels, m.sprite(pair_label(1, 2, 3), 7, 0).pixels);
+  EXPECT_NE(pair.pixels, m.sprite(1, 7, 0).pixels) << "Fire+Water is not Fire";
+  EXPECT_EQ(png(c.Get("/api/sheet.png?type=Fire&type2=Water&seed=7&count=4")).width, 2 + 4 * 18);
+  auto bad = c.Get("/api/sprite.png?type=Fire&type2=Lava&seed=7");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  EXPECT_NE(bad->body.find("type2"), std::string::npos) << bad->body;
 }
 
 TEST_F(Studio, BadInputGets400NamingTheParameter) {

@@ -103,10 +103,11 @@ int run_cli(const std::string& args, std::string* output, const std::string& wra
 }
 
 std::filesystem::path tiny_checkpoint(const Dataset& ds, const std::filesystem::path& run_dir, int steps,
-                                      uint64_t seed, const std::string& preset) {
+                                      uint64_t seed, const std::string& preset, const std::vector<std::string>& sets) {
   set_threads(1);
   TrainConfig c = tiny_preset(preset);
   c.steps = steps, c.seed = seed;
+  for (const auto& kv : sets) apply_override(c, kv);
   Trainer t(c, ds, run_dir);
   for (int i = 0; i < steps; ++i) t.step();
   return t.save_checkpoint();

@@ -3,6 +3,7 @@
 #pragma once
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "pokegan/data/dataset.h"
 #include "pokegan/io/draw.h"
@@ -41,8 +42,10 @@ TrainConfig tiny_preset(const std::string& name);
 
 // A checkpoint of the tiny `preset` trained `steps` steps on `ds` (one thread), written under
 // `run_dir`: what the model-file, sprite-model and server tests open.
+// `sets` are --set style overrides ("dual_types=true").
 std::filesystem::path tiny_checkpoint(const Dataset& ds, const std::filesystem::path& run_dir, int steps,
-                                      uint64_t seed, const std::string& preset = "sprite");
+                                      uint64_t seed, const std::string& preset = "sprite",
+                                      const std::vector<std::string>& sets = {});
 
 // Runs the pokegan binary with `args` (behind `wrapper`, e.g. "timeout -s INT 5 "); returns its
 // exit code and captures stdout+stderr.

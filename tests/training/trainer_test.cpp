@@ -273,6 +273,13 @@ TEST_F(TrainerTest, InitCopiesWhatFitsAndNamesWhatStartsFresh) {
   const StepStats straight = t.step();
   EXPECT_EQ(resumed.d_loss, straight.d_loss);
   EXPECT_EQ(resumed.g_loss, straight.g_loss);
+  // The fine-tune's model file counts its own steps and names the steps before it.
+  export_generator(mid, dir / "ft.safetensors", nlohmann::json::object(), false);
+  const auto ft_prov = nlohmann::json::parse(load_checkpoint(dir / "ft.safetensors").metadata.at("provenance"));
+  EXPECT_EQ(ft_prov["steps"], 1);
+  EXPECT_EQ(ft_prov["init_step"], 3);
+  EXPECT_EQ(ft_prov["total_steps"], 4);
+  EXPECT_EQ(ft_prov["init_from"], ckpt.filename().string());
   // A model file (G_ema only) initialises G as well; D stays fresh.
   const auto model = dir / "model.safetensors";
   export_generator(ckpt, model, nlohmann::json::object(), false);

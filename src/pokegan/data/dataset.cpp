@@ -12,6 +12,8 @@
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
 #include "pokegan/io/safetensors.h"
+#include "pokegan/data/type_table.h"
+#include "pokegan/common/pair_label.h"
 
 namespace pokegan {
 
@@ -127,6 +129,40 @@ Dataset Dataset::load(const std::filesystem::path& path) {
   for (auto l : d.labels)
     if (l < 0 || l >= static_cast<int64_t>(d.classes.size())) throw bad("label out of range");
   return d;
+}
+
+std::vector<int64_t> Dataset::pair_labels() const {
+  std::map<std::string, std::string> merges;
+  try {
+    merges = nlohmann::json::parse(grouping_json).get<std::map<std::string, std::string>>();
+  } catch (const std::exception&) {
+    throw Error("the dataset's grouping metadata is not a JSON object of type merges");
+  }
+  const auto& types = all_types();
+  std::vector<int64_t> class_of_type(types.size(), -1);
+  for (size_t t = 0; t < types.size(); ++t) {
+    const auto m = merges.find(types[t]);
+    const std::string& name = m == merges.end() ? types[t] : m->second;
+    for (size_t c = 0; c < classes.size(); ++c)
+      if (classes[c] == name) class_of_type[t] = static_cast<int64_t>(c);
+  }
+  const int64_t nc = static_cast<int64_t>(classes.size());
+  std::vector<int64_t> out(labels.size());
+  bool typed = false;
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const int8_t t1 = i < type1.size() ? type1[i] : -1, t2 = i < type2.size() ? type2[i] : -1;
+    const auto cls = [&](int8_t t) { return t >= 0 && size_t(t) < types.size() ? class_of_type[size_t(t)] : -1; };
+    const int64_t c1 = cls(t1), c2 = cls(t2);
+    typed = typed || c1 >= 0;
+    // The sprite's own class first; the other one of its two types second (a `--dual both` copy
+    // filed under the second type pairs with the first).
+    const int64_t other = c1 == labels[i] ? c2 : c1;
+    out[i] = pair_label(labels[i], other, nc);
+  }
+  if (!typed && !labels.empty())
+    throw Error("this dataset has no type ids (type1/type2), so it has no second types; dual_types needs a sprite "
+                "dataset made by `pokegan data prepare`");
+  return out;
 }
 
 }  // namespace pokegan

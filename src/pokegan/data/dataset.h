@@ -39,6 +39,10 @@ struct Dataset {
            int8_t t1, int8_t t2);
   Image image(int64_t i) const;                // one RGB image
   std::vector<int64_t> count_per_class() const;
+  // Dual-type labels (common/labels.h): each sprite's class paired with the class of its other
+  // type (through the dataset's grouping), or its class alone for a single-type species or when
+  // both types fall in one class. Throws Error for a dataset without type ids (an image folder).
+  std::vector<int64_t> pair_labels() const;
   // A 64-bit FNV-1a digest (16 hex digits) of the size, images, labels, split and classes: what a
   // run was trained on, so that a resume on a changed dataset file is refused.
   std::string fingerprint() const;

@@ -22,7 +22,7 @@ torch::Tensor to_uint8_images(const torch::Tensor& f) {
       .to(torch::kUInt8).permute({0, 2, 3, 1}).contiguous();
 }
 
-BatchLoader::BatchLoader(const Dataset& ds, int batch, uint64_t seed, const std::string& split)
+BatchLoader::BatchLoader(const Dataset& ds, int batch, uint64_t seed, const std::string& split, bool pairs)
     : batch_(batch), gen_(at::make_generator<at::CPUGeneratorImpl>(seed)) {
   if (split != "train" && split != "all") throw Error("split must be 'train' or 'all', got '" + split + "'");
   std::vector<int64_t> keep;
@@ -35,7 +35,7 @@ BatchLoader::BatchLoader(const Dataset& ds, int batch, uint64_t seed, const std:
   auto all = torch::from_blob(const_cast<uint8_t*>(ds.images.data()), {ds.count(), S, S, 3}, torch::kUInt8);
   auto idx = torch::tensor(keep, torch::kInt64);
   images_ = all.index_select(0, idx).contiguous();
-  labels_ = torch::tensor(ds.labels, torch::kInt64).index_select(0, idx);
+  labels_ = torch::tensor(pairs ? ds.pair_labels() : ds.labels, torch::kInt64).index_select(0, idx);
   reshuffle();
 }
 

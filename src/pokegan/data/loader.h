@@ -17,8 +17,8 @@ namespace pokegan {
 
 class BatchLoader {
  public:
-  // split: "train" (held-out species excluded) or "all".
-  BatchLoader(const Dataset& ds, int batch, uint64_t seed, const std::string& split = "train");
+  // split: "train" (held-out species excluded) or "all". pairs: labels are Dataset::pair_labels().
+  BatchLoader(const Dataset& ds, int batch, uint64_t seed, const std::string& split = "train", bool pairs = false);
 
   // images [B, 3, S, S] float in [-1, 1], labels [B] int64.
   std::pair<torch::Tensor, torch::Tensor> next();

@@ -36,6 +36,12 @@ void export_generator(const std::filesystem::path& checkpoint, const std::filesy
                          {"images_seen", step * cfg.batch},
                          {"source_checkpoint", checkpoint.filename().string()},
                          {"dtype", half ? "float16" : "float32"}};
+  if (!cfg.init_from.empty()) {
+    // A fine-tune: steps and images_seen count this run; the file it started from had its own.
+    prov["init_from"] = std::filesystem::path(cfg.init_from).filename().string();
+    prov["init_step"] = cfg.init_step;
+    prov["total_steps"] = cfg.init_step + step;
+  }
   for (const auto& [k, v] : extra.items()) prov[k] = v;
   file.metadata["kind"] = "generator";
   file.metadata["config"] = ck.metadata.at("config");

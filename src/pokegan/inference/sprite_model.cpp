@@ -46,7 +46,7 @@ nlohmann::json SpriteModel::info() const {
   j["preset"] = lg_.config.preset;
   j["step"] = lg_.step;
   j["file"] = path_.filename().string();
-  j["dual_types"] = false;
+  j["dual_types"] = dual_types();
   auto prov = lg_.metadata.find("provenance");
   j["provenance"] = prov != lg_.metadata.end() ? nlohmann::json::parse(prov->second, nullptr, false) : nlohmann::json();
   if (j["provenance"].is_discarded()) j["provenance"] = nullptr;
@@ -56,15 +56,9 @@ nlohmann::json SpriteModel::info() const {
   return j;
 }
 
-int64_t SpriteModel::type_index(const std::string& type) const {
+int64_t SpriteModel::type_index(const std::string& type, const std::string& type2) const {
   if (!conditional()) return 0;
-  const int c = find_class(classes(), type);
-  if (c < 0) {
-    std::string valid;
-    for (const auto& n : classes()) valid += (valid.empty() ? "" : ", ") + n;
-    throw Error("unknown type '" + type + "' (valid: " + valid + ")");
-  }
-  return c;
+  return type_label(classes(), dual_types(), type, type2);
 }
 
 std::vector<Image> SpriteModel::render(const torch::Tensor& z, int64_t cls) {

@@ -43,12 +43,14 @@ class SpriteModel {
   int64_t step() const { return lg_.step; }
   const TrainConfig& config() const { return lg_.config; }
   // What /api/model answers: classes, image_size, preset, step, provenance (if the file has one),
-  // dual_types (false: no model here is trained with multi-hot labels yet) and the request caps.
+  // dual_types (whether a pair of types can be asked for) and the request caps.
   nlohmann::json info() const;
 
-  // A class index for a type name (case-insensitive); throws Error naming the valid types. An
-  // unconditional model takes any name as its one class.
-  int64_t type_index(const std::string& type) const;
+  bool dual_types() const { return lg_.config.dual_types; }
+  // The label for a type name (case-insensitive), or for a pair when type2 is given (a model trained
+  // with dual_types; common/labels.h); throws Error naming the valid types, or saying why a pair is
+  // refused. An unconditional model takes any name as its one class.
+  int64_t type_index(const std::string& type, const std::string& type2 = "") const;
 
   // Sprite `index` of `seed`: the same picture as that tile of any sheet of `seed`.
   Image sprite(int64_t cls, uint64_t seed, int64_t index, double trunc = 1.0);

@@ -8,6 +8,7 @@
 
 #include "pokegan/common/error.h"
 #include "pokegan/common/names.h"
+#include "pokegan/common/labels.h"
 
 namespace pokegan {
 
@@ -39,14 +40,14 @@ void AcganLoss::set_step(int64_t step, int64_t total) {
 torch::Tensor AcganLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) {
   if (!real.class_logits.defined() || !fake.class_logits.defined())
     throw Error("the acgan loss needs a discriminator with a class head (d.class_head=true)");
-  const auto classes = 0.5 * (F::cross_entropy(real.class_logits, labels) + F::cross_entropy(fake.class_logits, labels));
+  const auto classes = 0.5 * (class_cross_entropy(real.class_logits, labels) + class_cross_entropy(fake.class_logits, labels));
   return ws_ * BceLoss::d_loss(real, fake, labels) + wc_ * classes;
 }
 
 torch::Tensor AcganLoss::g_loss(const DOutput& fake, const torch::Tensor& labels) {
   if (!fake.class_logits.defined())
     throw Error("the acgan loss needs a discriminator with a class head (d.class_head=true)");
-  return ws_ * BceLoss::g_loss(fake, labels) + wc_ * F::cross_entropy(fake.class_logits, labels);
+  return ws_ * BceLoss::g_loss(fake, labels) + wc_ * class_cross_entropy(fake.class_logits, labels);
 }
 
 torch::Tensor aegan_d_loss(GanLoss& loss, const DOutput& real, const DOutput& fake, const DOutput& rec,
@@ -90,7 +91,7 @@ torch::Tensor lecam_term(const torch::Tensor& real_logits, const torch::Tensor& 
 torch::Tensor aux_class_term(const DOutput& out, const torch::Tensor& labels) {
   if (!out.class_logits.defined())
     throw Error("loss.aux_class_weight needs a discriminator with a class head (d.class_head=true)");
-  return F::cross_entropy(out.class_logits, labels);
+  return class_cross_entropy(out.class_logits, labels);
 }
 
 torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,

@@ -1,4 +1,5 @@
 #include "pokegan/models/dcgan.h"
+#include "pokegan/common/labels.h"
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/modules/activation.h>
@@ -57,9 +58,9 @@ DCGANGeneratorImpl::DCGANGeneratorImpl(const GeneratorOptions& opt, int image_si
 torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {
   torch::Tensor x = z;  // [N, z]
   if (num_classes_ > 0)
-    x = torch::cat({z, torch::one_hot(labels, num_classes_).to(z.dtype())}, 1);  // [N, z+C]
+    x = torch::cat({z, class_weights(labels, num_classes_, z.scalar_type())}, 1);  // [N, z+C]
   x = x.view({x.size(0), x.size(1), 1, 1});
-  const torch::Tensor cond = class_embed_ ? class_embed_->forward(labels) : torch::Tensor();  // [N, E]
+  const torch::Tensor cond = class_embed_ ? embed_classes(class_embed_->weight, labels) : torch::Tensor();  // [N, E]
   for (auto& m : *net_) {  // transposed convs through fast_conv_transpose, cBN with the class
     if (auto* ct = m.ptr()->as<torch::nn::ConvTranspose2d>()) x = fast_conv_transpose(*ct, x);
     else if (auto* bn = m.ptr()->as<ClassBatchNormImpl>()) x = bn->forward(x, cond);
@@ -95,7 +96,7 @@ DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DiscriminatorOptions& opt, 
 DOutput DCGANDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& labels) {
   torch::Tensor x = images;  // [N, 3, S, S]
   if (opt_.conditional)
-    x = torch::cat({images, tile_class_channel(embed_->forward(labels), image_size_).to(images.dtype())}, 1);
+    x = torch::cat({images, tile_class_channel(embed_classes(embed_->weight, labels), image_size_).to(images.dtype())}, 1);
   const auto h = net_->forward(x);  // [N, 8 base, 4, 4]
   DOutput out{final_->forward(h).view({-1}), {}};  // logits [N]
   if (class_head_) out.class_logits = class_head_->forward(h.mean({2, 3}));  // [N, C]

@@ -1,4 +1,5 @@
 #include "pokegan/models/layers.h"
+#include "pokegan/common/labels.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -74,7 +75,7 @@ torch::Tensor ConditionalAdaINImpl::forward(const torch::Tensor& x, const torch:
     beta = style_shift->forward(w);
   }
   if (class_embed) {
-    const auto e = class_embed->forward(labels);  // [N, E]
+    const auto e = embed_classes(class_embed->weight, labels);  // [N, E]
     gamma = gamma + lambda_c * class_scale->forward(e);
     beta = beta + lambda_c * class_shift->forward(e);
   }

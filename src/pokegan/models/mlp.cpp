@@ -1,4 +1,5 @@
 #include "pokegan/models/mlp.h"
+#include "pokegan/common/labels.h"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -26,7 +27,7 @@ MLPGeneratorImpl::MLPGeneratorImpl(const GeneratorOptions& opt, int image_size, 
 
 torch::Tensor MLPGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {
   torch::Tensor x = z;
-  if (num_classes_ > 0) x = torch::cat({z, torch::one_hot(labels, num_classes_).to(z.dtype())}, 1);
+  if (num_classes_ > 0) x = torch::cat({z, class_weights(labels, num_classes_, z.scalar_type())}, 1);
   return net_->forward(x).view({z.size(0), 3, size_, size_});
 }
 
@@ -48,7 +49,7 @@ MLPDiscriminatorImpl::MLPDiscriminatorImpl(const DiscriminatorOptions& opt, int 
 
 DOutput MLPDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& labels) {
   torch::Tensor x = images.flatten(1);  // [N, 3 S S]
-  if (num_classes_ > 0) x = torch::cat({x, torch::one_hot(labels, num_classes_).to(x.dtype())}, 1);
+  if (num_classes_ > 0) x = torch::cat({x, class_weights(labels, num_classes_, x.scalar_type())}, 1);
   const auto h = body_->forward(x);
   DOutput out{out_->forward(h).view({-1}), {}};
   if (class_head_) out.class_logits = class_head_->forward(h);

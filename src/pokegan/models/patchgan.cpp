@@ -1,4 +1,5 @@
 #include "pokegan/models/patchgan.h"
+#include "pokegan/common/labels.h"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -57,7 +58,7 @@ torch::Tensor PatchGANDiscriminatorImpl::patch_logits(const torch::Tensor& image
                                                       torch::Tensor* features) {
   torch::Tensor x = images;  // [N, 3, S, S]
   if (class_channel)
-    x = torch::cat({images, tile_class_channel(class_channel->forward(labels), size_).to(images.dtype())}, 1);
+    x = torch::cat({images, tile_class_channel(embed_classes(class_channel->weight, labels), size_).to(images.dtype())}, 1);
   x = upfeature_->forward(x);
   for (auto& b : blocks_) x = b->forward(x);  // [N, 16 base, S/16, S/16]
   if (features) *features = x;
@@ -71,7 +72,7 @@ DOutput PatchGANDiscriminatorImpl::forward(const torch::Tensor& images, const to
   DOutput out;
   if (linear) {
     out.logits = linear->forward(phi).view({-1});  // [N]
-    if (projection) out.logits = out.logits + (phi * projection->forward(labels)).sum(1);
+    if (projection) out.logits = out.logits + (phi * embed_classes(projection->weight, labels)).sum(1);
   } else {
     out.logits = phi;  // one logit per patch: [N, P]
   }

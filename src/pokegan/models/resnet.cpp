@@ -1,4 +1,5 @@
 #include "pokegan/models/resnet.h"
+#include "pokegan/common/labels.h"
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/pooling.h>
@@ -58,7 +59,7 @@ ResNetGeneratorImpl::ResNetGeneratorImpl(const GeneratorOptions& opt, int image_
 torch::Tensor ResNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {
   const int64_t n = z.size(0);
   const auto zs = z.split(chunk_, 1);  // hier_z: stages + 1 chunks of [N, chunk]; else one
-  const torch::Tensor e = embed_ ? embed_->forward(labels) : torch::Tensor();  // [N, E]
+  const torch::Tensor e = embed_ ? embed_classes(embed_->weight, labels) : torch::Tensor();  // [N, E]
   auto h = input_->forward(zs[0]).view({n, -1, 4, 4});  // [N, ch(0), 4, 4]
   for (int i = 0; i < stages_; ++i) {
     torch::Tensor cond = opt_.hier_z ? zs[i + 1] : z;

@@ -1,4 +1,5 @@
 #include "pokegan/models/spectral.h"
+#include "pokegan/common/labels.h"
 
 #include <torch/nn/functional/conv.h>
 #include <torch/nn/functional/linear.h>
@@ -83,7 +84,9 @@ SNEmbeddingImpl::SNEmbeddingImpl(int num, int dim, bool sn) {
 }
 
 torch::Tensor SNEmbeddingImpl::forward(const torch::Tensor& labels) {
-  return effective_weight().index_select(0, labels.reshape({-1}));
+  const auto w = effective_weight();
+  if (has_pairs(labels, w.size(0))) return embed_classes(w, labels.reshape({-1}));
+  return w.index_select(0, labels.reshape({-1}));
 }
 
 torch::Tensor minibatch_stddev(const torch::Tensor& x, int group) {

@@ -1,4 +1,5 @@
 #include "pokegan/models/stylegan.h"
+#include "pokegan/common/labels.h"
 
 #include <torch/nn/functional/activation.h>
 
@@ -40,7 +41,7 @@ std::vector<double> StyleGANGeneratorImpl::lambdas() const { return opt_.lambda_
 
 torch::Tensor StyleGANGeneratorImpl::forward(const torch::Tensor& z, const torch::Tensor& labels) {
   torch::Tensor in = z;  // [N, z]
-  if (num_classes_ > 0) in = torch::cat({z, embed_->forward(labels)}, 1);  // [N, z + E]
+  if (num_classes_ > 0) in = torch::cat({z, embed_classes(embed_->weight, labels)}, 1);  // [N, z + E]
   const auto w = mapping_->forward(in);                                     // [N, w_dim]
   torch::Tensor x = constant_.expand({z.size(0), -1, -1, -1});              // [N, C, 4, 4]
   for (size_t i = 0; i < convs_.size(); ++i) {

@@ -1,4 +1,5 @@
 #include "pokegan/models/unet.h"
+#include "pokegan/common/labels.h"
 
 #include <torch/nn/modules/activation.h>
 #include <torch/nn/modules/batchnorm.h>
@@ -70,7 +71,7 @@ torch::Tensor UNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Te
   const int64_t n = z.size(0);
   const torch::Tensor y = num_classes_ > 0 ? labels : torch::Tensor();
   torch::Tensor in = z;
-  if (num_classes_ > 0) in = torch::cat({z, embed_->forward(labels)}, 1);  // [N, z + E]
+  if (num_classes_ > 0) in = torch::cat({z, embed_classes(embed_->weight, labels)}, 1);  // [N, z + E]
   torch::Tensor x = upfeature_->forward(tile_class_channel(mapping_->forward(in), size_));  // [N, base, S, S]
   const torch::Tensor w = style_mapping_ ? style_mapping_->forward(in) : torch::Tensor();  // [N, w_dim]
   std::vector<torch::Tensor> skips = {x};
@@ -81,7 +82,7 @@ torch::Tensor UNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Te
   }
   if (hidden_mapping_) {  // [N, C, 1, 1] -> mapping over (encoding, class) -> [N, C, 1, 1]
     const auto flat = x.view({n, -1});
-    x = hidden_mapping_->forward(torch::cat({flat, hidden_embed_->forward(labels)}, 1)).view(x.sizes());
+    x = hidden_mapping_->forward(torch::cat({flat, embed_classes(hidden_embed_->weight, labels)}, 1)).view(x.sizes());
   }
   for (size_t j = 0; j < expand_.size(); ++j) {
     x = expand_in_[j]->forward(upsample2x(x));

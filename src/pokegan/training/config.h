@@ -56,6 +56,10 @@ struct TrainConfig {
   int epochs = 0;      // used when steps == 0
   uint64_t seed = 0;
   std::string split = "train";  // "train" (held-out species unseen) or "all"
+  // Dual-type conditioning: each sprite is labelled with both of its types (common/labels.h: a pair
+  // label, whose code is the mean of the two classes' codes), so a model can be asked for
+  // "Water + Dragon". Single-type species keep one label.
+  bool dual_types = false;
 
   int log_every = 10;
   int sample_every = 200;
@@ -83,7 +87,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(OptimOptions, lr_g, lr_d, beta1,
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DivergenceOptions, policy, loss_max, lr_scale, max_rollbacks)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrainConfig, preset, description, data, image_size, classes,
                                                 g, d, loss, augment, optim, ae, divergence, batch, micro_batches, steps, epochs, seed,
-                                                split, log_every, sample_every, checkpoint_every,
+                                                split, dual_types, log_every, sample_every, checkpoint_every,
                                                 keep_checkpoints, samples_per_class, ema_decay, amp, init_from, init_step)
 
 // Applies "a.b.c=value" to the config. The value is parsed as JSON when it parses (numbers, true,

@@ -3,6 +3,7 @@
 #include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
 #include "pokegan/data/augment.h"
+#include "pokegan/common/labels.h"
 
 namespace pokegan {
 
@@ -118,7 +119,7 @@ PhaseStats Objective::d_phase() {
   s.extra["d_real"] = mean_sigmoid(d_real.logits);
   s.extra["d_fake"] = mean_sigmoid(d_fake.logits);
   if (d_real.class_logits.defined())
-    s.extra["d_class_acc"] = (d_real.class_logits.argmax(1) == labels_).to(torch::kFloat32).mean().item<double>();
+    s.extra["d_class_acc"] = class_hits(d_real.class_logits, labels_).to(torch::kFloat32).mean().item<double>();
   return s;
 }
 

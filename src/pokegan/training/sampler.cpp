@@ -1,8 +1,11 @@
 #include "pokegan/training/sampler.h"
 
+#include <sstream>
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/pair_label.h"
 #include "pokegan/common/seed_mix.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/data/loader.h"
@@ -45,7 +48,27 @@ torch::Tensor generate(GeneratorImpl& g, const torch::Tensor& z, const torch::Te
   return parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
 }
 
-RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional, const std::string& type) {
+int64_t type_label(const std::vector<std::string>& classes, bool dual_types, const std::string& type,
+                   const std::string& type2) {
+  const auto one = [&](const std::string& t) {
+    const int c = find_class(classes, t);
+    if (c < 0) {
+      std::string valid;
+      for (const auto& n : classes) valid += (valid.empty() ? "" : ", ") + n;
+      throw Error("unknown type '" + t + "' (valid: " + valid + ")");
+    }
+    return int64_t{c};
+  };
+  const int64_t first = one(type);
+  if (type2.empty()) return first;
+  if (!dual_types)
+    throw Error("this model was trained with one type per sprite (no dual types), so '" + type + "+" + type2 +
+                "' cannot be asked for; train with --set dual_types=true");
+  return pair_label(first, one(type2), static_cast<int64_t>(classes.size()));
+}
+
+RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional, const std::string& type,
+                      bool dual_types) {
   RowChoice r;
   if (type == "all") {
     for (size_t c = 0; c < (conditional ? classes.size() : 1); ++c) {
@@ -55,14 +78,19 @@ RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional,
     return r;
   }
   if (!conditional) throw Error("this model is unconditional; use --type all");
-  const int c = find_class(classes, type);
-  if (c < 0) {
-    std::string valid;
-    for (const auto& n : classes) valid += n + ", ";
-    throw Error("unknown type '" + type + "' (valid: " + valid + "all)");
+  std::stringstream list(type);
+  std::string item;
+  while (std::getline(list, item, ',')) {
+    const auto plus = item.find('+');
+    const std::string t1 = item.substr(0, plus), t2 = plus == std::string::npos ? "" : item.substr(plus + 1);
+    if (plus != std::string::npos && t2.empty()) throw Error("'" + item + "': a pair is two types, as Water+Dragon");
+    const int64_t label = type_label(classes, dual_types, t1, t2);
+    const int64_t nc = static_cast<int64_t>(classes.size());
+    r.rows.push_back(label);
+    r.names.push_back(label < nc ? classes[size_t(label)]
+                                 : classes[size_t(label % nc)] + "+" + classes[size_t(label / nc - 1)]);
   }
-  r.rows = {c};
-  r.names = {classes[static_cast<size_t>(c)]};
+  if (r.rows.empty()) throw Error("no type given (a name, a pair as Water+Dragon, a list, or all)");
   return r;
 }
 

@@ -44,14 +44,20 @@ std::pair<torch::Tensor, torch::Tensor> class_batch(const std::vector<int64_t>& 
 Image class_grid(GeneratorImpl& g, const std::vector<std::string>& classes, int per_class, uint64_t seed,
                  torch::Device device = torch::kCPU);
 
-// The classes a request names, as rows of a sheet: `type` is a class name (case-insensitive) or
-// "all" (every class; one unlabelled row "sample" for an unconditional model). Throws Error naming
-// the valid types for an unknown one.
+// The classes a request names, as rows of a sheet: `type` is a class name (case-insensitive),
+// "all" (every class; one unlabelled row "sample" for an unconditional model), a pair "Water+Dragon"
+// (a model trained with dual_types; the row's label is a pair label, common/labels.h), or a
+// comma-separated list of names and pairs ("Water+Dragon,Fire+Flying"), one row each. Throws Error
+// naming the valid types for an unknown one, and saying why for a pair on a one-type model.
 struct RowChoice {
   std::vector<int64_t> rows;
   std::vector<std::string> names;
 };
-RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional, const std::string& type);
+RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional, const std::string& type,
+                      bool dual_types = false);
+// The label of one type, or of a pair (type2 non-empty): the same rules and errors as choose_rows.
+int64_t type_label(const std::vector<std::string>& classes, bool dual_types, const std::string& type,
+                   const std::string& type2 = "");
 
 // Checks a per-type count against 1..kMaxPerType; throws Error naming the cap.
 void check_count(int64_t count, const std::string& what = "--count");

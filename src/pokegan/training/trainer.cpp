@@ -93,7 +93,8 @@ ResumePoint resume_point(const fs::path& run_dir) {
   return r;
 }
 
-Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, torch::Device device, Comm* comm)
+Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, torch::Device device, Comm* comm,
+                 const Checkpoint* init)
     : cfg_(std::move(cfg)), ds_(ds), run_dir_(std::move(run_dir)), device_(device), comm_(comm) {
   cfg_.image_size = ds.size;
   cfg_.classes = ds.classes;
@@ -101,7 +102,7 @@ Trainer::Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_d
   tune_for_device(device_);
   torch::manual_seed(cfg_.seed);  // model init draws from it; later steps keep drawing from it
   build();
-  if (!cfg_.init_from.empty()) init_weights(load_checkpoint(cfg_.init_from));
+  if (!cfg_.init_from.empty()) init_weights(init ? *init : load_checkpoint(cfg_.init_from));
   join_group();
   if (!is_root()) return;
   fs::create_directories(run_dir_);
@@ -162,12 +163,10 @@ void Trainer::init_weights(const Checkpoint& ckpt) {
   if (fresh.size() > 8) list += ", ... (" + std::to_string(fresh.size()) + " in all)";
   init_summary_ = "initialised from " + cfg_.init_from + " (step " + std::to_string(cfg_.init_step) + "): " +
                   std::to_string(copied) + " tensors copied; " + (fresh.empty() ? "none fresh" : "fresh: " + list);
-  if (const auto it = ckpt.metadata.find("config"); it != ckpt.metadata.end()) {
-    try {
-      if (config_from_json(it->second, cfg_.init_from).classes != cfg_.classes)
-        init_summary_ += "; its classes differ from the dataset's (class embeddings of the same shape were copied as they are)";
-    } catch (const Error&) {
-    }
+  try {
+    if (checkpoint_config(ckpt).classes != cfg_.classes)
+      init_summary_ += "; its classes differ from the dataset's (class embeddings of the same shape were copied as they are)";
+  } catch (const Error&) {  // no or unreadable config metadata: nothing to compare
   }
 }
 
@@ -349,7 +348,7 @@ void Trainer::build() {
   objective_ = std::make_unique<Objective>(oo, ObjectiveNets{g_.get(), d_.get(), e_ ? e_.get() : nullptr,
                                                             dz_ ? dz_.get() : nullptr},
                                            device_);
-  loader_ = std::make_unique<BatchLoader>(ds_, cfg_.batch, cfg_.seed, cfg_.split);
+  loader_ = std::make_unique<BatchLoader>(ds_, cfg_.batch, cfg_.seed, cfg_.split, cfg_.dual_types);
 }
 
 std::vector<Trainer::Part> Trainer::parts() {

@@ -44,8 +44,10 @@ class Trainer {
   // Starts a run in `run_dir` (created; config.json written). The dataset must outlive the trainer.
   // With `comm` (not owned; it must outlive the trainer) this process is one rank of a
   // data-parallel run: rank 0's weights are broadcast at start, and only rank 0 writes files.
+  // With cfg.init_from set, the weights that fit come from `init` (that file, already loaded by the
+  // caller), or from loading cfg.init_from when `init` is null.
   Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir,
-          torch::Device device = torch::kCPU, Comm* comm = nullptr);
+          torch::Device device = torch::kCPU, Comm* comm = nullptr, const Checkpoint* init = nullptr);
   // Continues the run whose checkpoint this is; `cfg` must be the checkpoint's config (possibly with
   // a larger `steps`).
   Trainer(TrainConfig cfg, const Dataset& ds, std::filesystem::path run_dir, const Checkpoint& ckpt,
