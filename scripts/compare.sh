@@ -5,15 +5,15 @@
 # against the species-disjoint real floor, and one markdown table is printed.
 #   scripts/compare.sh OUTDIR CPU_MINUTES THREADS VARIANT...
 #   VARIANT = name=preset[,key=value,...]   e.g.  unet-paper=unet,g.z_inject=input,d.mbstd_group=0
-# Needs build/pokegan, data/pokemon-64.safetensors and the eval classifier out/eval/clf64.safetensors
-# (`pokegan classifier train --data data/pokemon-64.safetensors --out out/eval/clf64.safetensors`).
+# Needs build/pokegan, data/pokemon-64.safetensors and the eval classifier (the shipped
+# models/eval/clf64.safetensors, the same on every machine).
 # POKEGAN_DATA and POKEGAN_CLASSIFIER choose another dataset (e.g. 32x32) and its classifier.
 # A variant whose run directory already has metrics.json is skipped, so the script resumes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1 minutes=$2 threads=$3
 shift 3
-bin=${POKEGAN_BIN:-build/pokegan} data=${POKEGAN_DATA:-data/pokemon-64.safetensors} clf=${POKEGAN_CLASSIFIER:-out/eval/clf64.safetensors}
+bin=${POKEGAN_BIN:-build/pokegan} data=${POKEGAN_DATA:-data/pokemon-64.safetensors} clf=${POKEGAN_CLASSIFIER:-models/eval/clf64.safetensors}
 mkdir -p "$out"
 for v in "$@"; do
   name=${v%%=*} spec=${v#*=}

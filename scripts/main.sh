@@ -32,11 +32,17 @@ run=$(ls -d out/runs/*-main | tail -n1)
 $bin sample --checkpoint "$run" --type all --count 8 --seed 7 --out out/samples-per-type.png
 $bin sample --checkpoint "$run" --type Fire --count 16 --seed 7 --out out/fire.png
 # Evaluation: the type classifier (the feature space), then both models against the real floor.
-$bin classifier train --data data/pokemon-64.safetensors --out out/eval/clf64.safetensors | tail -n 1
-$bin eval --checkpoint "$run" --data data/pokemon-64.safetensors --classifier out/eval/clf64.safetensors > out/eval/run.txt
+# The shipped classifier (models/eval/), so that figures from any machine compare; a classifier
+# trained here comes out slightly different from machine to machine (docs/results.md).
+clf=models/eval/clf64.safetensors
+if [[ ! -f "$clf" ]]; then
+  clf=out/eval/clf64.safetensors
+  $bin classifier train --data data/pokemon-64.safetensors --out "$clf" | tail -n 1
+fi
+$bin eval --checkpoint "$run" --data data/pokemon-64.safetensors --classifier "$clf" > out/eval/run.txt
 files=("$run/metrics.json") names=("$preset-run")
 if [[ -f "$model" ]]; then
-  $bin eval --checkpoint "$model" --data data/pokemon-64.safetensors --classifier out/eval/clf64.safetensors \
+  $bin eval --checkpoint "$model" --data data/pokemon-64.safetensors --classifier "$clf" \
     --out out/eval/shipped/metrics.json > out/eval/shipped.txt
   files=(out/eval/shipped/metrics.json "${files[@]}") names=(shipped "${names[@]}")
 fi

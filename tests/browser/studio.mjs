@@ -81,10 +81,24 @@ try {
   if (check.transparent === 0) fail("downloaded PNG has no transparent pixel");
   if (check.colours > PALETTE) fail("downloaded PNG has " + check.colours + " colours, asked for at most " + PALETTE);
   if (check.width < 128) fail("downloaded PNG is " + check.width + " px wide, expected the 4x scale");
+  // The second-type box: disabled on a one-type model; on a dual-type model a pair's sheet loads and
+  // its link keeps type2.
+  const dual = await page.evaluate(async () => (await (await fetch("/api/model")).json()).dual_types);
+  const box = await page.$eval("#type2", (e) => ({ disabled: e.disabled, options: [...e.options].map((o) => o.value) }));
+  if (!dual && !box.disabled) fail("the second-type box is enabled on a one-type model");
+  if (dual) {
+    if (box.disabled) fail("the second-type box is disabled on a dual-type model");
+    const second = box.options.find((o) => o && o !== "Fire");
+    await page.select("#type2", second);
+    await page.click("#generate");
+    await page.waitForFunction((t) => [...document.querySelectorAll("#sheet .tile img")].every((i) => i.src.includes("type2=" + t)), {}, second);
+    await allLoaded();
+    if (!page.url().includes("type2=" + second)) fail("the URL does not hold type2: " + page.url());
+  }
   if (errors.length) fail("page errors: " + errors.join("; "));
   await page.screenshot({ path: shot });
   if (!process.exitCode)
-    console.log(`browser test: ok (${sizes.length} images loaded; download ${check.width}px RGBA, ${check.colours} colours <= ${PALETTE}, ${check.transparent} transparent px)`);
+    console.log(`browser test: ok (${sizes.length} images loaded; ${dual ? "dual types: a pair's sheet loaded" : "one type per sprite: second type disabled"}; download ${check.width}px RGBA, ${check.colours} colours <= ${PALETTE}, ${check.transparent} transparent px)`);
 } finally {
   await browser.close();
 }

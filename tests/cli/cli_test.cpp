@@ -33,9 +33,8 @@ class Cli : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    test::make_raw_dir(dir_->path());
     std::string out;
-    ASSERT_EQ(test::run_cli("data prepare --raw " + raw() + " --size 16 --frames 2 --held-out 0.2 --out " + data(), &out), 0) << out;
+    ASSERT_EQ(test::prepare_tiny_data(dir_->path(), &out), 0) << out;
     ASSERT_EQ(test::run_cli("train --preset cdcgan --data " + data() + " --outdir " + (dir_->path() / "runs").string() +
                                 " --steps 4 --batch 4 --name tiny --set g.base_channels=4 --set d.base_channels=4 --set g.z_dim=8"
                                 " --set sample_every=2 --set checkpoint_every=2",

@@ -41,9 +41,8 @@ class Fault : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     dir_ = new test::TempDir();
-    test::make_raw_dir(dir_->path());
     std::string out;
-    ASSERT_EQ(test::run_cli("data prepare --raw " + dir_->path().string() + " --size 16 --frames 2 --held-out 0.2 --out " + data(), &out), 0) << out;
+    ASSERT_EQ(test::prepare_tiny_data(dir_->path(), &out), 0) << out;
   }
   static void TearDownTestSuite() { delete dir_; }
   static std::string data() { return (dir_->path() / "d.safetensors").string(); }

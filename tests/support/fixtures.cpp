@@ -113,4 +113,11 @@ std::filesystem::path tiny_checkpoint(const Dataset& ds, const std::filesystem::
   return t.save_checkpoint();
 }
 
+int prepare_tiny_data(const std::filesystem::path& dir, std::string* log) {
+  make_raw_dir(dir);
+  return run_cli("data prepare --raw " + dir.string() + " --size 16 --frames 2 --held-out 0.2 --out " +
+                     (dir / "d.safetensors").string(),
+                 log);
+}
+
 }  // namespace pokegan::test

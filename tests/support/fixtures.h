@@ -47,6 +47,11 @@ std::filesystem::path tiny_checkpoint(const Dataset& ds, const std::filesystem::
                                       uint64_t seed, const std::string& preset = "sprite",
                                       const std::vector<std::string>& sets = {});
 
+// make_raw_dir(dir), then `pokegan data prepare` of it at 16 px (2 frames, 20% of species held
+// out) into dir/d.safetensors: the dataset the CLI, fault and distributed tests train on. Returns
+// the CLI's exit code, its output in *log.
+int prepare_tiny_data(const std::filesystem::path& dir, std::string* log);
+
 // Runs the pokegan binary with `args` (behind `wrapper`, e.g. "timeout -s INT 5 "); returns its
 // exit code and captures stdout+stderr.
 int run_cli(const std::string& args, std::string* output = nullptr, const std::string& wrapper = "");
