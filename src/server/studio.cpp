@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/pair_label.h"
 #include "pokegan/io/draw.h"
 #include "pokegan/io/image.h"
 #include "pokegan/io/pixelart.h"
@@ -45,9 +46,9 @@ Common common(const Query& q, const SpriteModel& m) {
       throw Refusal{400, "type: " + std::string(e.what())};
     }
   }
-  if (q.has("type2")) {
+  if (q.has("type2")) {  // type is resolved above; only the second type is looked up here
     try {
-      c.cls = m.type_index(q.str("type"), q.str("type2"));
+      c.cls = pair_label(c.cls, m.type_index(q.str("type2")), static_cast<int64_t>(m.classes().size()));
     } catch (const Error& e) {
       throw Refusal{400, "type2: " + std::string(e.what())};
     }
