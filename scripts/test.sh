@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test suite on a fresh Debian 12 machine (as root): install, build with tests, run ctest,
-# then the studio's real-browser test (scripts/browser-test.sh: chromium, on the shipped model).
+# then the studio's real-browser test (scripts/browser-test.sh: chromium, on the shipped one-type
+# model and on the dual-type demo model).
 #   scripts/test.sh              Release build in ./build, the whole ctest suite, the browser test
 #   scripts/test.sh --sanitize   also an ASan + UBSan build in ./build-asan and the suite again under it
 set -euo pipefail
@@ -9,7 +10,7 @@ sanitize=0
 for a in "$@"; do
   case "$a" in
     --sanitize) sanitize=1 ;;
-    -h|--help) sed -n '2,4p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "error: unknown option $a (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -17,6 +18,8 @@ scripts/install-deps.sh --test
 scripts/build.sh
 (cd build && ctest --output-on-failure -j"$(nproc)")
 scripts/browser-test.sh models/sprite-64.safetensors out/studio.png
+# and on the dual-type demo model, where the second-type box is on and a pair's sheet must load
+scripts/browser-test.sh models/sprite-dual-64.safetensors out/studio-dual.png
 if [ "$sanitize" = 1 ]; then
   # LibTorch itself is not instrumented; its one-time allocations at exit are not ours to report.
   cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -137,9 +137,12 @@ TEST(Equivalence, AcganLossWithClassHead) { check_preset("acgan"); }
 TEST(Equivalence, AutoencodingGan) { check_preset("aegan"); }
 TEST(Equivalence, AutoencodingGanWithAcganLoss) { check_preset("aegan-ac"); }
 TEST(Equivalence, Mlp) { check_preset("mlp"); }
-TEST(Equivalence, SpriteResNetHingeLecam) { check_preset("sprite"); }
-TEST(Equivalence, SpriteWithAuxiliaryClassifier) {
-  check_preset("sprite", {"d.class_head=true", "loss.aux_class_weight=0.7"});
+// The preset: hinge, LeCam, lazy R1 (step 0 is an R1 step) and the auxiliary class head.
+TEST(Equivalence, SpriteResNetHingeLecamR1AuxClassifier) { check_preset("sprite"); }
+// The preset before 2026-12-03: no class head, hierarchical z, minibatch stddev.
+TEST(Equivalence, SpriteHierarchicalZMinibatchStddev) {
+  check_preset("sprite", {"d.class_head=false", "loss.aux_class_weight=0", "loss.r1_gamma=0", "g.hier_z=true",
+                          "d.mbstd_group=4"});
 }
 
 }  // namespace pokegan

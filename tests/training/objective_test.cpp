@@ -118,7 +118,9 @@ TEST(Objective, AuxClassifierTrainsTheHeadOnRealsAndGOnFakes) {
   ASSERT_EQ(gs.extra.count("aux_class_g"), 1u);
   EXPECT_GT(gs.extra.at("aux_class_g"), 0);
   // Without the head the objective refuses, naming the switch.
-  Discriminator plain = make_discriminator(test::tiny_preset("sprite").d, 16, 3);
+  DiscriminatorOptions plain_cfg = test::tiny_preset("sprite").d;
+  plain_cfg.class_head = false;
+  Discriminator plain = make_discriminator(plain_cfg, 16, 3);
   Objective bad(o, {g.get(), plain.get()}, torch::kCPU);
   bad.begin(0, 10, real, labels, torch::randn({4, 12}));
   try {

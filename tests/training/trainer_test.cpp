@@ -232,7 +232,10 @@ TEST_F(TrainerTest, CheckpointedGeneratorSamplesTheSame) {
 // the EMA warm-up continues from the file's step, and the run resumes exactly like any other.
 TEST_F(TrainerTest, InitCopiesWhatFitsAndNamesWhatStartsFresh) {
   test::TempDir dir;
-  Trainer src(tiny_config("sprite"), ds, dir / "src");
+  TrainConfig plain = tiny_config("sprite");  // a run without the class head, as before the preset had one
+  plain.d.class_head = false;
+  plain.loss.aux_class_weight = 0;
+  Trainer src(plain, ds, dir / "src");
   for (int i = 0; i < 3; ++i) src.step();
   const auto ckpt = src.save_checkpoint();
   TrainConfig c = tiny_config("sprite");

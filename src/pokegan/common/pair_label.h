@@ -17,4 +17,8 @@ inline int64_t pair_label(int64_t y1, int64_t y2, int64_t num_classes) {
   return y2 < 0 || y2 == y1 ? y1 : y1 + num_classes * (y2 + 1);
 }
 
+// The two classes of a label: pair_first(y) is y itself for a single label; pair_second is -1 then.
+inline int64_t pair_first(int64_t label, int64_t num_classes) { return label % num_classes; }
+inline int64_t pair_second(int64_t label, int64_t num_classes) { return label / num_classes - 1; }
+
 }  // namespace pokegan

@@ -88,7 +88,7 @@ RowChoice choose_rows(const std::vector<std::string>& classes, bool conditional,
     const int64_t nc = static_cast<int64_t>(classes.size());
     r.rows.push_back(label);
     r.names.push_back(label < nc ? classes[size_t(label)]
-                                 : classes[size_t(label % nc)] + "+" + classes[size_t(label / nc - 1)]);
+                                 : classes[size_t(pair_first(label, nc))] + "+" + classes[size_t(pair_second(label, nc))]);
   }
   if (r.rows.empty()) throw Error("no type given (a name, a pair as Water+Dragon, a list, or all)");
   return r;
