@@ -24,6 +24,9 @@ void add_bench_command(CLI::App& app) {
   c->add_option("--sample-reps", o->sample_reps, "timed 64-sprite generations")->capture_default_str()->check(CLI::Range(0, 100000));
   c->add_flag("--channels-last", o->channels_last, "convert G's and D's conv weights to channels-last");
   c->add_option("--mkldnn", o->mkldnn, "oneDNN convolutions: on or off")->capture_default_str();
+  c->add_option("--resample", o->resample,
+                "x2 bilinear upsampling and 2x2 average pooling: pokegan (its own loops) or libtorch (LibTorch's kernels)")
+      ->capture_default_str();
   c->add_option("--blas-threads", o->blas_threads, "OpenBLAS threads during the training steps")->capture_default_str()->check(CLI::Range(0, kMaxThreads));
   c->add_option("--device", o->device, "cpu, cuda or cuda:N")->capture_default_str();
   c->add_option("--seed", o->seed)->capture_default_str()->check(seed_check());
@@ -50,7 +53,7 @@ void add_bench_command(CLI::App& app) {
                               {"img_per_s", r.img_per_s},    {"step_ms", r.step_ms},      {"sample_ms", r.sample_ms},
                               {"blas_core", r.blas_core},
                               {"sgemm_gflops", r.sgemm_gflops}, {"channels_last", o->channels_last},
-                              {"mkldnn", o->mkldnn}, {"blas_threads", o->blas_threads},
+                              {"mkldnn", o->mkldnn}, {"resample", o->resample}, {"blas_threads", o->blas_threads},
                               {"device", o->device}};
     std::printf("%s\n", j.dump().c_str());
   });

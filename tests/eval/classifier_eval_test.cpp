@@ -100,4 +100,34 @@ TEST_F(ClassifierEval, EvalRefusesAMismatchedDataset) {
   EXPECT_THROW(evaluate(ckpt, ds, clf4, {}), Error);
 }
 
+// A dual-type model is asked for A's own type pairs, and the eval scores their second type against
+// A's real dual-type sprites; a one-type model's table has no such row.
+TEST_F(ClassifierEval, DualTypeModelsGetASecondTypeScoreWithItsFloor) {
+  ds.classes = {"Normal", "Fire", "Water"};  // type1 of class c is raw type c
+  for (size_t i = 0; i < ds.type2.size(); ++i)
+    if (ds.labels[i] == 1) ds.type2[i] = 2;  // every Fire sprite is Fire/Water
+  test::TempDir dir;
+  const auto dual = test::tiny_checkpoint(ds, dir / "dual", 2, 5, "sprite",
+                                          {"dual_types=true", "d.class_head=true", "loss.aux_class_weight=0.3"});
+  auto clf = train_classifier(ds, tiny_classifier("species"));
+  EvalOptions opt;
+  opt.kid_subsets = 4;
+  opt.real = "all";  // both halves from every species, so that A holds Fire/Water sprites
+  const auto r = evaluate(dual, ds, clf, opt);
+  ASSERT_TRUE(r.contains("pairs"));
+  EXPECT_GT(r["pairs"].get<int64_t>(), 0);
+  for (const char* side : {"model", "real"}) {
+    const double a = r[side]["second_type_accuracy"].get<double>();
+    EXPECT_GE(a, 0.0);
+    EXPECT_LE(a, 1.0);
+  }
+  EXPECT_NE(format_eval_table(r).find("second type, pairs"), std::string::npos);
+
+  const auto single = test::tiny_checkpoint(ds, dir / "single", 2, 5, "sprite");
+  const auto s = evaluate(single, ds, clf, opt);
+  EXPECT_FALSE(s.contains("pairs"));
+  EXPECT_FALSE(s["model"].contains("second_type_accuracy"));
+  EXPECT_EQ(format_eval_table(s).find("second type"), std::string::npos);
+}
+
 }  // namespace pokegan

@@ -1,4 +1,5 @@
 #include "pokegan/eval/metrics.h"
+#include "pokegan/common/pair_label.h"
 
 #include <gtest/gtest.h>
 
@@ -107,6 +108,26 @@ TEST(Metrics, PrdcOfASetWithItselfIsPerfectWithStrictBalls) {
 TEST(Metrics, MeanPairwiseDistance) {
   EXPECT_DOUBLE_EQ(mean_pairwise_distance(rows({0.0, 1.0, 3.0})), (1.0 + 3.0 + 2.0) / 3.0);
   EXPECT_DOUBLE_EQ(mean_pairwise_distance(rows({5.0})), 0.0);
+}
+
+// Hand-made logits over 4 classes: the second type counts only on pair rows, and only when it is
+// the best class once the first is set aside.
+TEST(Metrics, SecondTypeAccuracyScoresPairRowsOnly) {
+  const int64_t C = 4;
+  const auto logits = torch::tensor({{5.0, 1.0, 3.0, 0.0},    // pair (0, 2): rest's best is 2 -> hit
+                                     {5.0, 4.0, 3.0, 0.0},    // pair (0, 2): rest's best is 1 -> miss
+                                     {0.0, 1.0, 9.0, 2.0},    // pair (2, 3): first is top; rest's best 3 -> hit
+                                     {0.0, 9.0, 0.0, 0.0},    // single 1: not counted
+                                     {9.0, 0.0, 0.0, 8.0}})   // pair (1, 3): 3 beats 0? no, 0 -> miss
+                          .to(torch::kFloat32);
+  const auto labels = torch::tensor({pair_label(0, 2, C), pair_label(0, 2, C), pair_label(2, 3, C), int64_t(1),
+                                     pair_label(1, 3, C)}, torch::kLong);
+  const SecondType r = second_type_accuracy(logits, labels);
+  EXPECT_EQ(r.pairs, 4);
+  EXPECT_DOUBLE_EQ(r.accuracy, 2.0 / 4.0);
+  const SecondType none = second_type_accuracy(logits.slice(0, 3, 4), labels.slice(0, 3, 4));
+  EXPECT_EQ(none.pairs, 0);
+  EXPECT_EQ(none.accuracy, 0.0);
 }
 
 }  // namespace pokegan

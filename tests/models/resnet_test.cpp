@@ -5,6 +5,7 @@
 #include "pokegan/common/error.h"
 #include "pokegan/common/threads.h"
 #include "pokegan/io/checkpoint.h"
+#include "pokegan/models/layers.h"
 #include "pokegan/models/networks.h"
 #include "pokegan/models/spectral.h"
 #include "support/fixtures.h"
@@ -151,6 +152,66 @@ TEST(DcganOptions, ResizeUpsamplingAndClassBatchNormKeepTheContract) {
   EXPECT_GT((a - b).abs().mean().item<double>(), 1e-4);
   o.upsample = "pixelshuffle";
   EXPECT_THROW(make_generator(o, 32, 5), Error);
+}
+
+// upsample2x's own loops against LibTorch's bilinear kernel: values, gradients, and the gradient
+// of a gradient (a penalty through G with create_graph), on odd, square and one-pixel planes.
+TEST(Upsample2x, MatchesLibTorchBilinearWithGradientsAndDoubleBackward) {
+  namespace F = torch::nn::functional;
+  auto reference = [](const torch::Tensor& x) {
+    return F::interpolate(x, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2})
+                                 .mode(torch::kBilinear).align_corners(false));
+  };
+  torch::manual_seed(3);
+  for (auto shape : std::vector<std::vector<int64_t>>{{2, 3, 5, 7}, {4, 8, 16, 16}, {1, 2, 1, 1}, {3, 1, 2, 9}}) {
+    auto x = torch::randn(shape, torch::requires_grad());
+    auto x_ref = x.detach().clone().requires_grad_();
+    auto y = upsample2x(x), y_ref = reference(x_ref);
+    ASSERT_EQ(y.sizes(), y_ref.sizes());
+    EXPECT_LT((y - y_ref).abs().max().item<double>(), 1e-5);
+    auto g = torch::randn_like(y);
+    // First and second order: d/dx of sum(g * y) and of |that gradient|^2 weighted by x.
+    auto gx = torch::autograd::grad({(y * g).sum()}, {x}, {}, true, true)[0];
+    auto gx_ref = torch::autograd::grad({(y_ref * g).sum()}, {x_ref}, {}, true, true)[0];
+    EXPECT_LT((gx - gx_ref).abs().max().item<double>(), 1e-5);
+    auto y2 = upsample2x(x * gx.pow(2)).sum(), y2_ref = reference(x_ref * gx_ref.pow(2)).sum();
+    auto ggx = torch::autograd::grad({y2 + (gx * x).pow(2).sum()}, {x})[0];
+    auto ggx_ref = torch::autograd::grad({y2_ref + (gx_ref * x_ref).pow(2).sum()}, {x_ref})[0];
+    EXPECT_LT((ggx - ggx_ref).abs().max().item<double>(), 1e-4);
+  }
+  // The second-order path through the adjoint itself: grad of a function of the input gradient.
+  auto x = torch::randn({2, 2, 4, 6}, torch::requires_grad());
+  auto w = torch::randn({2, 2, 8, 12});
+  auto gx = torch::autograd::grad({(upsample2x(x).pow(2) * w).sum()}, {x}, {}, true, true)[0];
+  auto x_ref = x.detach().clone().requires_grad_();
+  auto gx_ref = torch::autograd::grad({(reference(x_ref).pow(2) * w).sum()}, {x_ref}, {}, true, true)[0];
+  auto h = torch::autograd::grad({gx.pow(2).sum()}, {x})[0];
+  auto h_ref = torch::autograd::grad({gx_ref.pow(2).sum()}, {x_ref})[0];
+  EXPECT_LT((h - h_ref).abs().max().item<double>(), 1e-4 * (1 + h_ref.abs().max().item<double>()));
+}
+
+// avg_pool2x's own loops against LibTorch's avg_pool2d(2): bit-identical values, equal gradients,
+// and the gradient of a gradient (R1 differentiates D's input gradient).
+TEST(AvgPool2x, MatchesLibTorchAvgPoolWithGradientsAndDoubleBackward) {
+  namespace F = torch::nn::functional;
+  auto reference = [](const torch::Tensor& x) { return F::avg_pool2d(x, F::AvgPool2dFuncOptions(2)); };
+  torch::manual_seed(4);
+  for (auto shape : std::vector<std::vector<int64_t>>{{2, 3, 4, 6}, {4, 8, 16, 16}, {1, 2, 2, 2}}) {
+    auto x = torch::randn(shape, torch::requires_grad());
+    auto x_ref = x.detach().clone().requires_grad_();
+    auto y = avg_pool2x(x), y_ref = reference(x_ref);
+    EXPECT_TRUE(torch::equal(y, y_ref));
+    auto w = torch::randn_like(y);
+    auto gx = torch::autograd::grad({(y.pow(2) * w).sum()}, {x}, {}, true, true)[0];
+    auto gx_ref = torch::autograd::grad({(y_ref.pow(2) * w).sum()}, {x_ref}, {}, true, true)[0];
+    EXPECT_LT((gx - gx_ref).abs().max().item<double>(), 1e-6);
+    auto h = torch::autograd::grad({gx.pow(2).sum()}, {x})[0];
+    auto h_ref = torch::autograd::grad({gx_ref.pow(2).sum()}, {x_ref})[0];
+    EXPECT_LT((h - h_ref).abs().max().item<double>(), 1e-5 * (1 + h_ref.abs().max().item<double>()));
+  }
+  // Odd sizes keep LibTorch's kernel (it floors).
+  auto odd = torch::randn({1, 1, 5, 4});
+  EXPECT_TRUE(torch::equal(avg_pool2x(odd), reference(odd)));
 }
 
 }  // namespace pokegan

@@ -27,6 +27,7 @@ struct FeatureSet {
   torch::Tensor labels;    // int64 [N]
   torch::Tensor features;  // float [N, D]
   torch::Tensor predicted; // int64 [N]
+  torch::Tensor logits;    // float [N, C]
   std::vector<SpriteStats> stats;
 
   FeatureSet subset(int64_t cls) const {
@@ -36,6 +37,7 @@ struct FeatureSet {
     s.labels = labels.index_select(0, idx);
     s.features = features.index_select(0, idx);
     s.predicted = predicted.index_select(0, idx);
+    s.logits = logits.index_select(0, idx);
     for (int64_t k = 0; k < idx.size(0); ++k) s.stats.push_back(stats[size_t(idx[k].item<int64_t>())]);
     return s;
   }
@@ -52,6 +54,7 @@ FeatureSet describe(TrainedClassifier& clf, torch::Tensor images, torch::Tensor 
   const auto out = classify(clf, s.images, batch);
   s.features = out.features;
   s.predicted = out.logits.argmax(1);
+  s.logits = out.logits;
   const int size = int(s.images.size(1));
   const uint8_t* p = s.images.data_ptr<uint8_t>();
   for (int64_t i = 0; i < s.size(); ++i) s.stats.push_back(sprite_stats(p + size_t(i) * size * size * 3, size, background));
@@ -244,9 +247,19 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
   say("real halves by species: A " + std::to_string(n) + " images (the floor), B " + std::to_string(idx_b.size()) +
       " images (the reference); generating " + std::to_string(n) + " samples");
 
-  // The model's samples, with A's labels (one block for an unconditional model).
+  // The model's samples, with A's labels (one block for an unconditional model). A dual-type model
+  // is asked for A's own type pairs (each sprite's class with the class of its other type), so that
+  // its pairs can be scored against A's real dual-type sprites; its first class is A's label.
   const auto labels_a = labels_of(ds, idx_a);
-  const auto gen_labels = conditional ? labels_a : torch::zeros({n}, torch::kLong);
+  const bool dual = conditional && lg.config.dual_types;
+  torch::Tensor pairs_a;
+  if (dual) {
+    const auto all_pairs = ds.pair_labels();
+    std::vector<int64_t> p;
+    for (int64_t i : idx_a) p.push_back(all_pairs[size_t(i)]);
+    pairs_a = torch::tensor(p, torch::kLong);
+  }
+  const auto gen_labels = dual ? pairs_a : conditional ? labels_a : torch::zeros({n}, torch::kLong);
   const auto z = fixed_noise(n, lg.g->z_dim(), opt.seed + 100);
   std::vector<torch::Tensor> made;
   {
@@ -281,6 +294,14 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
                           {"image_size", clf.image_size}, {"feature_dim", clf.net->feature_dim()}};
   result["model"] = metric_set(g, b, opt, num_classes, conditional);
   result["real"] = metric_set(a, b, opt, num_classes, true);
+  if (dual) {  // the floor: A's real dual-type sprites under the same one-type classifier
+    const SecondType model = second_type_accuracy(g.logits, pairs_a), real = second_type_accuracy(a.logits, pairs_a);
+    result["pairs"] = model.pairs;
+    if (model.pairs > 0) {
+      result["model"]["second_type_accuracy"] = model.accuracy;
+      result["real"]["second_type_accuracy"] = real.accuracy;
+    }
+  }
   if (conditional) {
     double sum_model = 0, sum_real = 0;
     int typed = 0;
@@ -319,7 +340,8 @@ std::string format_eval_comparison(const std::vector<std::pair<std::string, nloh
       {"recall", "recall (higher)"},              {"density", "density (~1)"},
       {"coverage", "coverage (higher)"},          {"type_accuracy", "type accuracy (higher)"},
       {"diversity_ratio", "diversity / real (~1)"}, {"colour", "colour distance (lower)"},
-      {"shape", "shape distance (lower)"},        {"detail", "detail ratio (~1)"}};
+      {"shape", "shape distance (lower)"},        {"detail", "detail ratio (~1)"},
+      {"second_type_accuracy", "second type, pairs (higher)"}};
   if (results.empty()) return "";
   auto cell = [](const nlohmann::json& j, const std::string& k) {
     char b[32];
@@ -346,6 +368,9 @@ std::string format_eval_comparison(const std::vector<std::pair<std::string, nloh
   const auto& floor = results.front().second["real"];
   for (const auto& [key, name] : rows) {
     std::vector<std::string> cells;
+    if (key == "second_type_accuracy" &&
+        std::none_of(results.begin(), results.end(), [&](const auto& r) { return r.second["model"].contains(key); }))
+      continue;  // a row for dual-type models only
     for (const auto& [n, r] : results) cells.push_back(cell(r["model"], key));
     cells.push_back(cell(floor, key));
     out += line(name, cells);

@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/labels.h"
 
 namespace pokegan {
 
@@ -97,6 +99,21 @@ Prdc prdc(const torch::Tensor& real_in, const torch::Tensor& fake_in, int k_pr, 
   out.density = inside.to(torch::kFloat64).sum().item<double>() / (double(k_dc) * double(fake.size(0)));
   out.coverage = inside.any(1).to(torch::kFloat64).mean().item<double>();
   return out;
+}
+
+SecondType second_type_accuracy(const torch::Tensor& logits, const torch::Tensor& labels) {
+  const int64_t nc = logits.size(1);
+  const auto first = first_class(labels, nc), second = second_class(labels, nc);
+  const auto is_pair = second >= 0;
+  SecondType r;
+  r.pairs = is_pair.sum().item<int64_t>();
+  if (r.pairs == 0) return r;
+  // The first class's logit out of the race, then the argmax of the rest.
+  auto rest = logits.to(torch::kFloat32).clone();
+  rest.scatter_(1, first.unsqueeze(1), -std::numeric_limits<float>::infinity());
+  const auto hit = (rest.argmax(1) == second) & is_pair;
+  r.accuracy = hit.sum().item<double>() / double(r.pairs);
+  return r;
 }
 
 double mean_pairwise_distance(const torch::Tensor& features) {

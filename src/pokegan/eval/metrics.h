@@ -40,4 +40,14 @@ Prdc prdc(const torch::Tensor& real, const torch::Tensor& fake, int k_pr = 3, in
 // Mean Euclidean distance over all unordered pairs of rows (0 for fewer than 2 rows).
 double mean_pairwise_distance(const torch::Tensor& features);
 
+// The second type of dual-type sprites, as a one-type classifier sees it: over the rows whose label
+// is a pair (common/pair_label.h), the share whose highest logit apart from the first class's is the
+// second class (chance: 1 / (C - 1)). logits [N, C], labels [N] int64. `pairs` is how many rows
+// were pairs; the share is 0 when none were.
+struct SecondType {
+  double accuracy = 0;
+  int64_t pairs = 0;
+};
+SecondType second_type_accuracy(const torch::Tensor& logits, const torch::Tensor& labels);
+
 }  // namespace pokegan

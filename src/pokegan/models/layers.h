@@ -86,6 +86,13 @@ torch::Tensor parallel_randn(at::IntArrayRef sizes, const torch::TensorOptions& 
 // Bilinear x2 upsampling [N, C, H, W] -> [N, C, 2H, 2W] (StyleGAN's and the U-Net's upsampling).
 torch::Tensor upsample2x(const torch::Tensor& x);
 
+// 2x2 average pooling with stride 2 [N, C, H, W] -> [N, C, H/2, W/2] (the ResNet D's downsampling).
+torch::Tensor avg_pool2x(const torch::Tensor& x);
+
+// upsample2x and avg_pool2x run pokegan's plane-by-plane loops on float32 CPU tensors (default) or,
+// with true, LibTorch's kernels everywhere: `pokegan bench --resample libtorch` times the two paths.
+void use_libtorch_resampling(bool on);
+
 // Instance norm over H, W without affine parameters.
 torch::Tensor instance_norm(const torch::Tensor& x, double eps = 1e-5);
 

@@ -19,7 +19,7 @@ torch::Tensor up_nearest(const torch::Tensor& x) {
 // x2 upsampling of the ResNet G: nearest (BigGAN's) or bilinear (g.upsample=bilinear: no 2x2
 // blocks for the convs to smooth away, the first step of StyleGAN2's filtered upsampling).
 torch::Tensor up2(const torch::Tensor& x, bool bilinear) { return bilinear ? upsample2x(x) : up_nearest(x); }
-torch::Tensor avg_pool2(const torch::Tensor& x) { return F::avg_pool2d(x, F::AvgPool2dFuncOptions(2)); }
+torch::Tensor avg_pool2(const torch::Tensor& x) { return avg_pool2x(x); }
 }  // namespace
 
 ResGBlockImpl::ResGBlockImpl(int in, int out, int cond_dim, bool bilinear_) : bilinear(bilinear_) {

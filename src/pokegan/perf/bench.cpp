@@ -16,6 +16,7 @@
 #include "pokegan/data/loader.h"
 #include "pokegan/inference/sprite_model.h"
 #include "pokegan/io/draw.h"
+#include "pokegan/models/layers.h"
 #include "pokegan/models/networks.h"
 #include "pokegan/training/presets.h"
 #include "pokegan/training/sampler.h"
@@ -77,6 +78,8 @@ BenchResult run_bench(const BenchOptions& opt) {
   if (opt.steps < 1 || opt.warmup < 0 || opt.sample_reps < 1) throw Error("bench needs steps >= 1, warmup >= 0, reps >= 1");
   if (opt.mkldnn != "on" && opt.mkldnn != "off") throw Error("--mkldnn must be on or off");
   at::globalContext().setUserEnabledMkldnn(opt.mkldnn == "on");
+  if (opt.resample != "pokegan" && opt.resample != "libtorch") throw Error("--resample must be pokegan or libtorch");
+  use_libtorch_resampling(opt.resample == "libtorch");
   TrainConfig cfg = preset(opt.preset);
   for (const auto& s : opt.sets) apply_override(cfg, s);
   cfg.batch = opt.batch;

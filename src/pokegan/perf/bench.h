@@ -16,6 +16,7 @@ struct BenchOptions {
   int sample_count = 64, sample_reps = 20;
   bool channels_last = false;
   std::string mkldnn = "on";      // on | off: oneDNN (mkldnn) convolutions
+  std::string resample = "pokegan";  // pokegan | libtorch: x2 bilinear upsampling and 2x2 pooling kernels
   int blas_threads = 1;           // OpenBLAS threads while training (pokegan's default: 1)
   std::string device = "cpu";     // cpu | cuda | cuda:N (train and sample there; sgemm stays on the CPU)
   uint64_t seed = 0;
