@@ -95,11 +95,16 @@ TEST_F(Cli, ResumeContinuesToTheNewTotal) {
 
 TEST_F(Cli, CtrlCSavesACheckpointAndExitsCleanly) {
   std::string out;
-  // SIGINT after 5 s, well after start-up on this tiny set; the run would otherwise go on for minutes.
+  // SIGINT once training runs (its first stats line is written), however slow start-up is on a
+  // loaded machine (a fixed 5 s failed once under ctest -j2 beside two training runs); the run
+  // would otherwise go on for minutes. Up to 60 s of waiting, then SIGINT regardless.
+  const std::string stats = (dir_->path() / "int" / "00000-cdcgan" / "stats.jsonl").string();
+  const std::string wrap = "bash -c '\"$0\" \"$@\" & p=$!; for i in $(seq 600); do [ -s " + stats +
+                           " ] && break; sleep 0.1; done; kill -INT $p; wait $p' ";
   const int rc = test::run_cli("train --preset cdcgan --data " + data() + " --outdir " + (dir_->path() / "int").string() +
                                    " --steps 1000000 --batch 4 --set g.base_channels=4 --set d.base_channels=4 --set g.z_dim=8"
                                    " --set sample_every=0 --set checkpoint_every=0",
-                               &out, "timeout --preserve-status -s INT 5 ");
+                               &out, wrap);
   EXPECT_EQ(rc, 0) << out;
   EXPECT_NE(out.find("resume with: pokegan train --resume"), std::string::npos) << out;
   EXPECT_NO_THROW(Trainer::latest_checkpoint(dir_->path() / "int" / "00000-cdcgan"));
