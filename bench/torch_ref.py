@@ -37,7 +37,7 @@ D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_d
 LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
                     source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0,
                     r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0,
-                    aux_class_weight=0.0)
+                    aux_class_weight=0.0, aux_class_start=0)
 AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
 
 UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256, z_inject="style")
@@ -693,7 +693,7 @@ class Step:
         if e is not None:
             d_loss = 0.5 * (d_loss + self.loss.d(d_real, D(recon.detach(), labels), labels))
         reg = torch.zeros(())
-        if o["aux_class_weight"] > 0:  # the class head learns on real images only
+        if o["aux_class_weight"] > 0 and self.step_no >= o["aux_class_start"]:  # the head learns on real images only
             reg = reg + o["aux_class_weight"] * F.cross_entropy(d_real[1], labels)
         if r1:
             grad, = torch.autograd.grad(d_real[0].sum(), real, create_graph=True)
@@ -723,7 +723,7 @@ class Step:
             g_loss = g_loss + self.cfg["ae"]["lambda_rx"] * (recon - real).abs().mean() + \
                 self.cfg["ae"]["lambda_rz"] * (z_rec - z).abs().mean()
         reg = torch.zeros(())
-        if self.cfg["loss"]["aux_class_weight"] > 0:
+        if self.cfg["loss"]["aux_class_weight"] > 0 and self.step_no >= self.cfg["loss"]["aux_class_start"]:
             reg = reg + self.cfg["loss"]["aux_class_weight"] * F.cross_entropy(d_fake[1], self.fake_labels(labels))
         h = z.shape[0] // 2
         if self.cfg["loss"]["mode_seeking"] > 0 and h > 0:

@@ -117,6 +117,18 @@ TEST(Objective, AuxClassifierTrainsTheHeadOnRealsAndGOnFakes) {
   const PhaseStats gs = obj.accumulate(Phase::G);
   ASSERT_EQ(gs.extra.count("aux_class_g"), 1u);
   EXPECT_GT(gs.extra.at("aux_class_g"), 0);
+  // loss.aux_class_start: before that step neither side has the term, from it both do.
+  {
+    ObjectiveOptions late = o;
+    late.loss.aux_class_start = 5;
+    Objective delayed(late, {g.get(), d.get()}, torch::kCPU);
+    for (int64_t step : {int64_t(4), int64_t(5)}) {
+      delayed.begin(step, 10, real, labels, torch::randn({4, 12}));
+      const PhaseStats dd = delayed.accumulate(Phase::D), dg = delayed.accumulate(Phase::G);
+      EXPECT_EQ(dd.extra.count("aux_class"), step >= 5 ? 1u : 0u) << step;
+      EXPECT_EQ(dg.extra.count("aux_class_g"), step >= 5 ? 1u : 0u) << step;
+    }
+  }
   // Without the head the objective refuses, naming the switch.
   DiscriminatorOptions plain_cfg = test::tiny_preset("sprite").d;
   plain_cfg.class_head = false;

@@ -38,11 +38,15 @@ struct LossOptions {
   // 2017). D adds w * CE(class head(x), y) on the real batch, G adds w * CE(class head(G(z, y)), y).
   // Needs d.class_head=true; the study's acgan loss (kind=acgan) has its own class term and schedule.
   double aux_class_weight = 0;
+  // The step from which the auxiliary class term is on (both sides); before it the head is idle.
+  // The shipped lineage got its class term as a fine-tune of a trained run; this is that order
+  // within one run.
+  int64_t aux_class_start = 0;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LossOptions, kind, real_min, real_max, fake_min, fake_max,
                                                 source_weight_start, source_weight_end, class_weight_start,
                                                 class_weight_end, schedule_steps, r1_gamma, r1_every, lecam_weight,
-                                                lecam_decay, mode_seeking, aux_class_weight)
+                                                lecam_decay, mode_seeking, aux_class_weight, aux_class_start)
 
 }  // namespace pokegan

@@ -112,6 +112,7 @@ void validate(const TrainConfig& c) {
   need(c.loss.mode_seeking == 0 || c.loss.kind != "acgan", "loss.mode_seeking is not available with loss.kind=acgan");
   need(c.loss.aux_class_weight >= 0, "loss.aux_class_weight must be >= 0");
   need(c.loss.aux_class_weight == 0 || c.d.class_head, "loss.aux_class_weight needs d.class_head=true");
+  need(c.loss.aux_class_start >= 0, "loss.aux_class_start must be >= 0");
   need(c.loss.aux_class_weight == 0 || c.loss.kind != "acgan",
        "loss.aux_class_weight adds a class term to hinge or bce; loss.kind=acgan has its own");
   need(c.d.mbstd_group >= 0, "d.mbstd_group must be >= 0");

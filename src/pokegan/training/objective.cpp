@@ -99,7 +99,7 @@ PhaseStats Objective::d_phase() {
     loss = loss + (opt_.loss.r1_gamma / 2 * opt_.loss.r1_every) * penalty;
     s.extra["r1"] = penalty.item<double>();
   }
-  if (opt_.loss.aux_class_weight > 0) {  // the class head learns on real images only
+  if (aux_class_on()) {  // the class head learns on real images only
     const auto term = aux_class_term(d_real, labels_);
     loss = loss + opt_.loss.aux_class_weight * term;
     s.extra["aux_class"] = term.item<double>();
@@ -146,7 +146,7 @@ PhaseStats Objective::g_phase() {
     loss = loss_->g_loss(d_fake, fake_labels_);
   }
   s.loss = loss.item<double>();
-  if (opt_.loss.aux_class_weight > 0) {
+  if (aux_class_on()) {
     const auto term = aux_class_term(d_fake, fake_labels_);
     loss = loss + opt_.loss.aux_class_weight * term;
     s.extra["aux_class_g"] = term.item<double>();

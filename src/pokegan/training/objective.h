@@ -88,6 +88,7 @@ class Objective {
   void load_state(const std::map<std::string, torch::Tensor>& s);  // throws Error when a key is missing
 
  private:
+  bool aux_class_on() const { return opt_.loss.aux_class_weight > 0 && step_ >= opt_.loss.aux_class_start; }
   torch::Tensor G(const torch::Tensor& z, const torch::Tensor& y);
   torch::Tensor E(const torch::Tensor& x);
   DOutput D(const torch::Tensor& x, const torch::Tensor& y);
