@@ -176,91 +176,57 @@ void down_rows(const float* g, float* x, int64_t h, int64_t w) {  // [2h, w] -> 
   }
 }
 
-// Runs `body(plane_index, scratch)` over the N*C planes of a contiguous [N, C, H, W] tensor on
-// LibTorch's intra-op threads, each with its own scratch plane.
+// Maps each [h, w] plane of a contiguous float [N, C, h, w] tensor to an [oh, ow] plane of a new
+// [N, C, oh, ow] tensor: `body(src, dst, scratch)` on LibTorch's intra-op threads, each thread with
+// its own scratch buffer of `scratch_floats`.
 template <class Body>
-void for_planes(int64_t planes, int64_t scratch_floats, int64_t plane_floats, const Body& body) {
-  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>(plane_floats, 1));
-  at::parallel_for(0, planes, grain, [&](int64_t begin, int64_t end) {
-    std::vector<float> scratch(scratch_floats);
-    for (int64_t p = begin; p < end; ++p) body(p, scratch.data());
-  });
-}
-
-torch::Tensor up2x_planes(const torch::Tensor& input) {  // [N, C, H, W] -> [N, C, 2H, 2W]
-  auto x = input.contiguous();
-  const int64_t h = x.size(2), w = x.size(3);
-  auto y = torch::empty({x.size(0), x.size(1), 2 * h, 2 * w}, x.options());
+torch::Tensor map_planes(const torch::Tensor& input, int64_t oh, int64_t ow, int64_t scratch_floats, const Body& body) {
+  const auto x = input.contiguous();
+  const int64_t in_plane = x.size(2) * x.size(3), out_plane = oh * ow;
+  auto y = torch::empty({x.size(0), x.size(1), oh, ow}, x.options());
   const float* xp = x.data_ptr<float>();
   float* yp = y.data_ptr<float>();
-  for_planes(x.size(0) * x.size(1), 2 * h * w, 4 * h * w, [&](int64_t p, float* tmp) {
-    up_rows(xp + p * h * w, tmp, h, w);
-    up_cols(tmp, yp + p * 4 * h * w, 2 * h, w);
+  const int64_t grain = std::max<int64_t>(1, 32768 / std::max<int64_t>({in_plane, out_plane, 1}));
+  at::parallel_for(0, x.size(0) * x.size(1), grain, [&](int64_t begin, int64_t end) {
+    std::vector<float> scratch(scratch_floats);
+    for (int64_t p = begin; p < end; ++p) body(xp + p * in_plane, yp + p * out_plane, scratch.data());
   });
   return y;
 }
 
-torch::Tensor down2x_planes(const torch::Tensor& grad) {  // the adjoint: [N, C, 2H, 2W] -> [N, C, H, W]
-  auto g = grad.contiguous();
-  const int64_t h = g.size(2) / 2, w = g.size(3) / 2;
-  auto x = torch::empty({g.size(0), g.size(1), h, w}, g.options());
-  const float* gp = g.data_ptr<float>();
-  float* xp = x.data_ptr<float>();
-  for_planes(g.size(0) * g.size(1), 2 * h * w, 4 * h * w, [&](int64_t p, float* tmp) {
-    down_cols(gp + p * 4 * h * w, tmp, 2 * h, w);
-    down_rows(tmp, xp + p * h * w, h, w);
+torch::Tensor up2x_planes(const torch::Tensor& x) {  // [N, C, H, W] -> [N, C, 2H, 2W]
+  const int64_t h = x.size(2), w = x.size(3);
+  return map_planes(x, 2 * h, 2 * w, 2 * h * w, [&](const float* src, float* dst, float* tmp) {
+    up_rows(src, tmp, h, w);
+    up_cols(tmp, dst, 2 * h, w);
   });
-  return x;
 }
 
-// Two autograd functions, each the other's gradient (the map is linear), so that a penalty taken
-// through G with create_graph differentiates again.
-struct Up2x : torch::autograd::Function<Up2x> {
-  static torch::Tensor forward(torch::autograd::AutogradContext*, const torch::Tensor& x) { return up2x_planes(x); }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list g);
-};
-
-struct Down2x : torch::autograd::Function<Down2x> {
-  static torch::Tensor forward(torch::autograd::AutogradContext*, const torch::Tensor& g) { return down2x_planes(g); }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list g) {
-    return {Up2x::apply(g[0])};
-  }
-};
-
-torch::autograd::variable_list Up2x::backward(torch::autograd::AutogradContext*, torch::autograd::variable_list g) {
-  return {Down2x::apply(g[0])};
+torch::Tensor down2x_planes(const torch::Tensor& g) {  // the adjoint: [N, C, 2H, 2W] -> [N, C, H, W]
+  const int64_t h = g.size(2) / 2, w = g.size(3) / 2;
+  return map_planes(g, h, w, 2 * h * w, [&](const float* src, float* dst, float* tmp) {
+    down_cols(src, tmp, 2 * h, w);
+    down_rows(tmp, dst, h, w);
+  });
 }
 
 // 2x2 average pooling with stride 2 (the ResNet D's downsampling) and its adjoint, plane by plane;
 // LibTorch 1.13's CPU kernels took 3% of a `sprite` training step. The sum runs in LibTorch's order
 // (rows, then columns within a row), so the values are bit-identical.
-torch::Tensor pool2x_planes(const torch::Tensor& input) {  // [N, C, 2H, 2W] -> [N, C, H, W]
-  auto x = input.contiguous();
+torch::Tensor pool2x_planes(const torch::Tensor& x) {  // [N, C, 2H, 2W] -> [N, C, H, W]
   const int64_t h = x.size(2) / 2, w = x.size(3) / 2;
-  auto y = torch::empty({x.size(0), x.size(1), h, w}, x.options());
-  const float* xp = x.data_ptr<float>();
-  float* yp = y.data_ptr<float>();
-  for_planes(x.size(0) * x.size(1), 0, 4 * h * w, [&](int64_t p, float*) {
-    const float* a = xp + p * 4 * h * w;
-    float* b = yp + p * h * w;
+  return map_planes(x, h, w, 0, [&](const float* a, float* b, float*) {
     for (int64_t i = 0; i < h; ++i) {
       const float* r0 = a + 2 * i * 2 * w;
       const float* r1 = r0 + 2 * w;
       for (int64_t j = 0; j < w; ++j) b[i * w + j] = (r0[2 * j] + r0[2 * j + 1] + r1[2 * j] + r1[2 * j + 1]) / 4.0f;
     }
   });
-  return y;
 }
 
-torch::Tensor unpool2x_planes(const torch::Tensor& grad) {  // the adjoint: [N, C, H, W] -> [N, C, 2H, 2W]
-  auto g = grad.contiguous();
+torch::Tensor unpool2x_planes(const torch::Tensor& g) {  // the adjoint: [N, C, H, W] -> [N, C, 2H, 2W]
   const int64_t h = g.size(2), w = g.size(3);
-  auto x = torch::empty({g.size(0), g.size(1), 2 * h, 2 * w}, g.options());
-  const float* gp = g.data_ptr<float>();
-  float* xp = x.data_ptr<float>();
-  for_planes(g.size(0) * g.size(1), 0, 4 * h * w, [&](int64_t p, float*) {
-    const float* a = gp + p * h * w;
-    float* b = xp + p * 4 * h * w;
+  return map_planes(g, 2 * h, 2 * w, 0, [&](const float* a, float* b, float*) {
     for (int64_t i = 0; i < h; ++i) {
       float* r0 = b + 2 * i * 2 * w;
       float* r1 = r0 + 2 * w;
@@ -270,24 +236,21 @@ torch::Tensor unpool2x_planes(const torch::Tensor& grad) {  // the adjoint: [N, 
       }
     }
   });
-  return x;
 }
 
-struct Pool2x : torch::autograd::Function<Pool2x> {
-  static torch::Tensor forward(torch::autograd::AutogradContext*, const torch::Tensor& x) { return pool2x_planes(x); }
-  static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list g);
-};
-
-struct Unpool2x : torch::autograd::Function<Unpool2x> {
-  static torch::Tensor forward(torch::autograd::AutogradContext*, const torch::Tensor& g) { return unpool2x_planes(g); }
+// A linear map `Map` as an autograd function whose gradient is its adjoint `Adjoint`, itself the
+// function whose gradient is `Map`: so a penalty taken with create_graph (R1 through D's pooling,
+// anything through G's upsampling) differentiates again.
+using PlaneMap = torch::Tensor (*)(const torch::Tensor&);
+template <PlaneMap Map, PlaneMap Adjoint>
+struct LinearPlanes : torch::autograd::Function<LinearPlanes<Map, Adjoint>> {
+  static torch::Tensor forward(torch::autograd::AutogradContext*, const torch::Tensor& x) { return Map(x); }
   static torch::autograd::variable_list backward(torch::autograd::AutogradContext*, torch::autograd::variable_list g) {
-    return {Pool2x::apply(g[0])};
+    return {LinearPlanes<Adjoint, Map>::apply(g[0])};
   }
 };
-
-torch::autograd::variable_list Pool2x::backward(torch::autograd::AutogradContext*, torch::autograd::variable_list g) {
-  return {Unpool2x::apply(g[0])};
-}
+using Up2x = LinearPlanes<up2x_planes, down2x_planes>;
+using Pool2x = LinearPlanes<pool2x_planes, unpool2x_planes>;
 
 std::atomic<bool> libtorch_resampling{false};
 
