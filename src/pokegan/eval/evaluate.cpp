@@ -116,11 +116,13 @@ std::vector<int64_t> take_per_class(const Dataset& ds, const std::vector<int64_t
   return out;
 }
 
-torch::Tensor labels_of(const Dataset& ds, const std::vector<int64_t>& idx) {
+// values[i] for each i of idx, as an int64 tensor (a label per image of the dataset).
+torch::Tensor take(const std::vector<int64_t>& values, const std::vector<int64_t>& idx) {
   std::vector<int64_t> l;
-  for (int64_t i : idx) l.push_back(ds.labels[size_t(i)]);
+  for (int64_t i : idx) l.push_back(values[size_t(i)]);
   return torch::tensor(l, torch::kLong);
 }
+torch::Tensor labels_of(const Dataset& ds, const std::vector<int64_t>& idx) { return take(ds.labels, idx); }
 
 // Cuts `idx` in two halves by species (seeded): a random half of its species go to `a`, the rest to
 // `b`, so no species has images on both sides. False when `idx` holds fewer than 2 species.
@@ -252,13 +254,7 @@ nlohmann::json evaluate(const std::filesystem::path& checkpoint, const Dataset& 
   // its pairs can be scored against A's real dual-type sprites; its first class is A's label.
   const auto labels_a = labels_of(ds, idx_a);
   const bool dual = conditional && lg.config.dual_types;
-  torch::Tensor pairs_a;
-  if (dual) {
-    const auto all_pairs = ds.pair_labels();
-    std::vector<int64_t> p;
-    for (int64_t i : idx_a) p.push_back(all_pairs[size_t(i)]);
-    pairs_a = torch::tensor(p, torch::kLong);
-  }
+  const torch::Tensor pairs_a = dual ? take(ds.pair_labels(), idx_a) : torch::Tensor();
   const auto gen_labels = dual ? pairs_a : conditional ? labels_a : torch::zeros({n}, torch::kLong);
   const auto z = fixed_noise(n, lg.g->z_dim(), opt.seed + 100);
   std::vector<torch::Tensor> made;

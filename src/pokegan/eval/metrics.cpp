@@ -109,7 +109,7 @@ SecondType second_type_accuracy(const torch::Tensor& logits, const torch::Tensor
   r.pairs = is_pair.sum().item<int64_t>();
   if (r.pairs == 0) return r;
   // The first class's logit out of the race, then the argmax of the rest.
-  auto rest = logits.to(torch::kFloat32).clone();
+  auto rest = logits.to(torch::kFloat32, /*non_blocking=*/false, /*copy=*/true);
   rest.scatter_(1, first.unsqueeze(1), -std::numeric_limits<float>::infinity());
   const auto hit = (rest.argmax(1) == second) & is_pair;
   r.accuracy = hit.sum().item<double>() / double(r.pairs);
