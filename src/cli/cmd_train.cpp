@@ -36,6 +36,7 @@ struct TrainArgs {
   bool quiet = false;
   int nproc = 0;
   double dist_timeout = 60;
+  std::string dist_backend = "auto";
 };
 
 // The command line without --nproc and its value, for the workers.
@@ -65,9 +66,12 @@ void describe_module(const std::string& title, const torch::nn::Module& m) {
 
 void run_train(const TrainArgs& a) {
   const DistEnv env = dist_env();
+  const c10::Device device = rank_device(parse_device(a.device), env);
+  const std::string backend = dist_backend(a.dist_backend, device);
   if (a.nproc > 0) {
     if (env.distributed()) throw Error("--nproc starts its own workers: do not combine it with a launcher's WORLD_SIZE");
-    if (!dist_available()) throw Error("distributed training is unavailable in this build (install libgloo-dev and rebuild)");
+    if (backend == "gloo" && !dist_available())
+      throw Error("distributed training is unavailable in this build (install libgloo-dev and rebuild)");
     const int code = launch_local(a.nproc, worker_args());
     if (code != 0) {
       std::fprintf(stderr, "error: a worker of `train --nproc %d` failed (exit status %d)\n", a.nproc, code);
@@ -78,7 +82,7 @@ void run_train(const TrainArgs& a) {
   }
   std::unique_ptr<Comm> comm;
   if (env.distributed())
-    comm = connect(env, std::chrono::milliseconds(static_cast<int64_t>(a.dist_timeout * 1000)));
+    comm = connect(env, std::chrono::milliseconds(static_cast<int64_t>(a.dist_timeout * 1000)), backend);
   const bool root = env.rank == 0;
   TrainConfig cfg;
   fs::path run_dir;
@@ -118,7 +122,6 @@ void run_train(const TrainArgs& a) {
   validate(cfg);
 
   const Dataset ds = Dataset::load(cfg.data);
-  const c10::Device device = parse_device(a.device);
   std::unique_ptr<Trainer> trainer;
   if (ckpt) {
     trainer = std::make_unique<Trainer>(cfg, ds, run_dir, *ckpt, device, comm.get());
@@ -183,6 +186,10 @@ void add_train_command(CLI::App& app) {
   c->add_option("--dist-timeout", a->dist_timeout,
                 "seconds a distributed rendezvous or collective may wait before every rank stops with an error")
       ->capture_default_str()->check(CLI::Range(1.0, 86400.0));
+  c->add_option("--dist-backend", a->dist_backend,
+                "c10d backend of a distributed run: auto (nccl on a CUDA device where built, else gloo), gloo, nccl; with "
+                "--device cuda each rank takes cuda:LOCAL_RANK")
+      ->capture_default_str();
   c->callback([a, c] {
     a->preset_given = c->count("--preset") > 0;
     run_train(*a);

@@ -109,6 +109,42 @@ TEST(DistEnv, BadLaunchEnvironmentsAreOneLineErrors) {
   EXPECT_EQ(error_of(ok), "");
 }
 
+// The backend choice and each rank's device (both testable without a GPU; the NCCL path itself
+// runs only on a CUDA build, docs/distributed.md).
+TEST(DistBackend, AutoIsGlooOnTheCpuAndNcclOnlyWhereBuiltAndOnCuda) {
+  const c10::Device cpu(c10::kCPU), cuda(c10::kCUDA);
+  EXPECT_EQ(dist_backend("auto", cpu), "gloo");
+  EXPECT_EQ(dist_backend("gloo", cpu), "gloo");
+  EXPECT_EQ(dist_backend("auto", cuda), nccl_available() ? "nccl" : "gloo");
+  auto error = [](const std::string& b, const c10::Device& d) {
+    try {
+      dist_backend(b, d);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error("nccl", cpu).find("--dist-backend nccl needs a CUDA device"), std::string::npos);
+  EXPECT_NE(error("mpi", cpu).find("unknown --dist-backend 'mpi' (valid: auto, gloo, nccl)"), std::string::npos);
+  if (!nccl_available()) EXPECT_NE(error("nccl", cuda).find("unavailable in this build"), std::string::npos);
+  EXPECT_EQ(error("nccl", cpu).find('\n'), std::string::npos);
+}
+
+TEST(DistBackend, EachRankTakesTheGpuOfItsLocalRank) {
+  const DistEnv two = env_of({{"WORLD_SIZE", "4"}, {"RANK", "3"}, {"LOCAL_RANK", "1"}, {"MASTER_ADDR", "10.0.0.1"},
+                              {"MASTER_PORT", "29500"}});
+  EXPECT_EQ(rank_device(c10::Device(c10::kCUDA), two), c10::Device(c10::kCUDA, 1));
+  EXPECT_EQ(rank_device(c10::Device(c10::kCUDA, 0), two), c10::Device(c10::kCUDA, 0));  // an explicit index is kept
+  EXPECT_EQ(rank_device(c10::Device(c10::kCPU), two), c10::Device(c10::kCPU));
+  EXPECT_EQ(rank_device(c10::Device(c10::kCUDA), env_of({})), c10::Device(c10::kCUDA));  // not distributed
+}
+
+TEST(DistBackend, NcclOnTheCpuIsRefusedByTrainWithOneLine) {
+  std::string out;
+  EXPECT_NE(test::run_cli("train --preset cdcgan-quick --data nowhere.safetensors --dist-backend nccl", &out), 0);
+  EXPECT_NE(out.find("error: --dist-backend nccl needs a CUDA device"), std::string::npos) << out;
+}
+
 class Distributed : public ::testing::Test {
  public:
   static void SetUpTestSuite() {

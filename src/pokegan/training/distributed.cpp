@@ -58,6 +58,36 @@ DistEnv dist_env(const std::function<const char*(const char*)>& get_fn) {
   return e;
 }
 
+#ifndef POKEGAN_HAVE_NCCL  // comm_nccl.cpp is not in this build
+bool nccl_available() { return false; }
+std::unique_ptr<Comm> connect_nccl(const DistEnv&, std::chrono::milliseconds) {
+  throw Error("the NCCL backend is unavailable in this build (it needs a CUDA LibTorch with ProcessGroupNCCL and nccl.h)");
+}
+#endif
+
+std::string dist_backend(const std::string& requested, const c10::Device& device) {
+  if (requested == "auto") return device.is_cuda() && nccl_available() ? "nccl" : "gloo";
+  if (requested == "gloo") return requested;
+  if (requested == "nccl") {
+    if (!device.is_cuda()) throw Error("--dist-backend nccl needs a CUDA device (--device cuda); on the CPU use gloo");
+    if (!nccl_available())
+      throw Error("--dist-backend nccl is unavailable in this build (it needs a CUDA LibTorch with ProcessGroupNCCL and nccl.h); use gloo");
+    return requested;
+  }
+  throw Error("unknown --dist-backend '" + requested + "' (valid: auto, gloo, nccl)");
+}
+
+c10::Device rank_device(const c10::Device& device, const DistEnv& env) {
+  if (!env.distributed() || !device.is_cuda() || device.has_index()) return device;
+  return c10::Device(c10::kCUDA, static_cast<c10::DeviceIndex>(env.local_rank));
+}
+
+std::unique_ptr<Comm> connect(const DistEnv& env, std::chrono::milliseconds timeout, const std::string& backend) {
+  if (backend == "gloo") return connect_gloo(env, timeout);
+  if (backend == "nccl") return connect_nccl(env, timeout);
+  throw Error("unknown distributed backend '" + backend + "' (valid: gloo, nccl)");
+}
+
 void allreduce_gradients(Comm& comm, const std::vector<torch::Tensor>& params, double divisor) {
   if (params.empty()) return;
   torch::NoGradGuard no_grad;

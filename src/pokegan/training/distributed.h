@@ -1,4 +1,4 @@
-// Data-parallel training on PyTorch's own distributed engine, c10d (Gloo on CPU), from C++.
+// Data-parallel training on PyTorch's own distributed engine, c10d (Gloo on CPU, NCCL on CUDA), from C++.
 // docs/distributed.md has the design; in short:
 //   - processes are launched as torchrun launches them: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR,
 //     MASTER_PORT in the environment; rendezvous through c10d's TCPStore (rank 0 serves it);
@@ -7,6 +7,7 @@
 //   - the trainer (training/trainer.h) takes a Comm: it allreduces gradients, broadcasts rank 0's
 //     weights and buffers, and agrees on stop decisions through it.
 // A build without Gloo (Debian: libgloo-dev) still builds: connect() then throws "unavailable".
+// NCCL is compiled in only against a CUDA LibTorch whose ProcessGroupNCCL and nccl.h are found.
 #pragma once
 #include <chrono>
 #include <functional>
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <c10/core/Device.h>
 #include <torch/nn/module.h>
 #include <torch/types.h>
 
@@ -37,6 +39,16 @@ DistEnv dist_env(const std::function<const char*(const char*)>& get = nullptr);
 
 // Whether this build has c10d's Gloo backend.
 bool dist_available();
+// Whether this build has c10d's NCCL backend (a CUDA LibTorch with ProcessGroupNCCL and nccl.h).
+bool nccl_available();
+
+// The backend for `--dist-backend requested` on `device`: "auto" is nccl for a CUDA device where
+// this build has it, else gloo; "gloo" and "nccl" are taken as given, "nccl" only on a CUDA device
+// of a build that has it. Anything else, or an impossible pair, throws Error with one line.
+std::string dist_backend(const std::string& requested, const c10::Device& device);
+// The device rank `env` trains on: a CUDA device without an index becomes cuda:LOCAL_RANK in a
+// distributed run (one GPU per process, as torchrun's convention); anything else is kept.
+c10::Device rank_device(const c10::Device& device, const DistEnv& env);
 
 // The collectives the trainer needs, over one process group.
 class Comm {
@@ -55,10 +67,13 @@ class Comm {
 };
 
 // Joins the process group described by `env`: TCPStore rendezvous (rank 0 serves it on
-// MASTER_PORT), then a Gloo process group whose collectives time out after `timeout`. Throws Error
-// with one line for a port already taken, a master that cannot be reached within the timeout, or a
-// build without Gloo.
-std::unique_ptr<Comm> connect(const DistEnv& env, std::chrono::milliseconds timeout);
+// MASTER_PORT), then a process group of `backend` ("gloo" or "nccl", as dist_backend() returns)
+// whose collectives time out after `timeout`. Throws Error with one line for a port already taken,
+// a master that cannot be reached within the timeout, or a build without that backend.
+std::unique_ptr<Comm> connect(const DistEnv& env, std::chrono::milliseconds timeout, const std::string& backend = "gloo");
+// The two backends behind connect() (comm_gloo.cpp / comm_none.cpp, comm_nccl.cpp).
+std::unique_ptr<Comm> connect_gloo(const DistEnv& env, std::chrono::milliseconds timeout);
+std::unique_ptr<Comm> connect_nccl(const DistEnv& env, std::chrono::milliseconds timeout);
 
 // Every gradient of `params` flattened into one bucket, allreduced (sum) and divided by `divisor`,
 // then written back. A parameter without a gradient counts as zeros (and gets them), so that every
