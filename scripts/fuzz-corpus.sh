@@ -26,6 +26,7 @@ $B train --preset cdcgan --data "$tmp/tiny.safetensors" --outdir "$tmp/runs" --s
 cp "$tmp"/runs/*/config.json "$C/config/config.json"
 printf 'g.base_channels=32\noptim.lr_g=1e-4\naugment.diffaug=color,translation\ng.lambda_c=[1,2]\nloss.kind=hinge\n' > "$C/config/sets.txt"
 cp "$tmp"/runs/*/checkpoints/*.safetensors "$C/safetensors/checkpoint.safetensors"
+mkdir -p "$C/checkpoint" && cp "$C/safetensors/checkpoint.safetensors" "$C/checkpoint/"
 # Tables: the head of types.csv, a NUL, the study's grouping.
 { head -40 data/types.csv; printf '\0'; cat data/groups/study13.csv; } > "$C/tables/types-and-groups.csv"
 # Queries: the query strings the studio page sends (docs/studio.md), one per endpoint.

@@ -3,7 +3,7 @@
 # (default 60) from its seed corpus in fuzz/corpus/<target>. New inputs go to build-fuzz/corpus;
 # a crash leaves build-fuzz/crash-<target>-* and makes the script exit non-zero. Prints, per
 # target: executions, executions per second, coverage (edges) and features.
-#   scripts/fuzz.sh [--seconds N] [target ...]      targets: image safetensors config tables imagefolder query
+#   scripts/fuzz.sh [--seconds N] [target ...]      targets: image safetensors checkpoint config tables imagefolder query
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=60
@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
     *) targets+=("$1"); shift ;;
   esac
 done
-[ ${#targets[@]} -gt 0 ] || targets=(image safetensors config tables imagefolder query)
+[ ${#targets[@]} -gt 0 ] || targets=(image safetensors checkpoint config tables imagefolder query)
 command -v clang++ >/dev/null || { echo "error: clang++ not found (apt-get install clang libfuzzer-14-dev)" >&2; exit 1; }
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -DPOKEGAN_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build-fuzz -j"$(nproc)" >/dev/null

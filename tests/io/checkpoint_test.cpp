@@ -59,4 +59,33 @@ TEST(Checkpoint, WrongShapeIsAnError) {
   EXPECT_THROW(get_module(c, "G", *b), Error);
 }
 
+TEST(Checkpoint, ForgedAdamStateIsAnErrorNotALibTorchException) {
+  GeneratorOptions o;
+  o.z_dim = 8, o.base_channels = 4;
+  auto g = make_generator(o, 16, 3);
+  torch::optim::Adam opt(g->parameters(), torch::optim::AdamOptions(1e-3));
+  g->forward(torch::randn({4, 8}), torch::tensor({0, 1, 2, 0})).mean().backward();
+  opt.step();
+  Checkpoint good;
+  put_adam(good, "opt", opt, *g);
+  const std::string k = "opt." + g->named_parameters().begin()->key();
+  auto expect_error = [&](const Checkpoint& c, const std::string& what) {
+    torch::optim::Adam fresh(g->parameters(), torch::optim::AdamOptions(1e-3));
+    try {
+      get_adam(c, "opt", fresh, *g);
+      ADD_FAILURE() << "no error for " << what;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find(what), std::string::npos) << e.what();
+    }
+  };
+  Checkpoint steps = good;
+  steps.tensors[k + ".step"] = torch::zeros({3}, torch::kInt64);
+  expect_error(steps, k + ".step' is not one number");
+  Checkpoint moments = good;
+  moments.tensors[k + ".exp_avg"] = torch::zeros({2});
+  expect_error(moments, k + ".exp_avg' has the wrong shape");
+  torch::optim::Adam fresh(g->parameters(), torch::optim::AdamOptions(1e-3));
+  EXPECT_NO_THROW(get_adam(good, "opt", fresh, *g));
+}
+
 }  // namespace pokegan

@@ -131,10 +131,17 @@ void get_adam(const Checkpoint& ckpt, const std::string& prefix, torch::optim::A
   for (const auto& p : m.named_parameters()) {
     const std::string k = prefix + "." + p.key();
     if (!ckpt.tensors.count(k + ".step")) continue;
+    // A forged or mismatched file must end in one Error line, not in LibTorch's item() or a later
+    // optimiser step on moments of the wrong shape.
+    const auto& step = ckpt.tensor(k + ".step");
+    if (step.numel() != 1) throw Error("checkpoint tensor '" + k + ".step' is not one number");
+    for (const char* m : {".exp_avg", ".exp_avg_sq"})
+      if (ckpt.tensor(k + m).sizes() != p.value().sizes())
+        throw Error("checkpoint tensor '" + k + m + "' has the wrong shape for this model");
     auto s = std::make_unique<torch::optim::AdamParamState>();
-    s->step(ckpt.tensor(k + ".step").item<int64_t>());
-    s->exp_avg(ckpt.tensor(k + ".exp_avg").to(p.value().device()).clone());
-    s->exp_avg_sq(ckpt.tensor(k + ".exp_avg_sq").to(p.value().device()).clone());
+    s->step(step.to(torch::kInt64).item<int64_t>());
+    s->exp_avg(ckpt.tensor(k + ".exp_avg").to(p.value().device(), p.value().scalar_type()).clone());
+    s->exp_avg_sq(ckpt.tensor(k + ".exp_avg_sq").to(p.value().device(), p.value().scalar_type()).clone());
     opt.state()[state_key<Map>(p.value())] = std::move(s);
   }
 }
