@@ -135,9 +135,9 @@ void get_adam(const Checkpoint& ckpt, const std::string& prefix, torch::optim::A
     // optimiser step on moments of the wrong shape.
     const auto& step = ckpt.tensor(k + ".step");
     if (step.numel() != 1) throw Error("checkpoint tensor '" + k + ".step' is not one number");
-    for (const char* m : {".exp_avg", ".exp_avg_sq"})
-      if (ckpt.tensor(k + m).sizes() != p.value().sizes())
-        throw Error("checkpoint tensor '" + k + m + "' has the wrong shape for this model");
+    for (const char* moment : {".exp_avg", ".exp_avg_sq"})
+      if (ckpt.tensor(k + moment).sizes() != p.value().sizes())
+        throw Error("checkpoint tensor '" + k + moment + "' has the wrong shape for this model");
     auto s = std::make_unique<torch::optim::AdamParamState>();
     s->step(step.to(torch::kInt64).item<int64_t>());
     s->exp_avg(ckpt.tensor(k + ".exp_avg").to(p.value().device(), p.value().scalar_type()).clone());
