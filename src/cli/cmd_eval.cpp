@@ -69,12 +69,9 @@ struct EvalArgs {
 
 void run_eval(const EvalArgs& a) {
   fs::path ckpt = a.checkpoint;
-  fs::path out = a.out;
-  if (fs::is_directory(ckpt)) {
-    if (out.empty()) out = ckpt / "metrics.json";  // where `pokegan report` looks
-    ckpt = Trainer::latest_checkpoint(ckpt);
-  }
-  if (out.empty()) throw Error("--out is required when --checkpoint is a file");
+  fs::path out = a.out.empty() ? eval_output_path(ckpt) : fs::path(a.out);  // where `pokegan report` looks
+  if (fs::is_directory(ckpt)) ckpt = Trainer::latest_checkpoint(ckpt);
+  if (out.empty()) throw Error("--out is required when --checkpoint is a file outside a run's checkpoints/ folder");
   require_exists(a.data, "dataset");
   require_exists(a.classifier, "classifier");
   const Dataset ds = Dataset::load(a.data);
@@ -118,7 +115,7 @@ void add_eval_commands(CLI::App& app) {
   e->add_option("--samples", ea->opt.samples, "model samples (0 = as many as the real half holds; generated in batches)")->capture_default_str()->check(CLI::Range(0, kMaxEvalSamples));
   e->add_option("--seed", ea->opt.seed, "seed for the halves, the noise and KID's subsets")->capture_default_str()->check(seed_check());
   e->add_option("--real", ea->opt.real, "real images to compare with: all, train or heldout")->capture_default_str();
-  e->add_option("--out", ea->out, "metrics JSON (default <run>/metrics.json for a run directory)");
+  e->add_option("--out", ea->out, "metrics JSON (default <run>/metrics.json for a run directory, <run>/evals/<ckpt>.json for one of its checkpoints)");
   e->callback([ea] { run_eval(*ea); });
 
   auto ta = std::make_shared<TableArgs>();

@@ -54,7 +54,20 @@ struct Run {
   fs::path samples;  // latest sample grid, empty if none
   json metrics;      // null if not evaluated
   fs::path pairs;    // the memorisation check's closest pairs (metrics-closest-pairs.png), empty if none
+  std::vector<json> evals;  // <run>/evals/*.json (checkpoints evaluated along the way), by step
 };
+
+json read_eval(const fs::path& file) {
+  json j;
+  try {
+    j = json::parse(read_text(file));
+  } catch (const json::exception&) {
+    throw Error(file.string() + " is not valid JSON");
+  }
+  if (!j.is_object() || j.value("format", "") != "pokegan-eval/1")
+    throw Error(file.string() + " is not a pokegan eval result");
+  return j;
+}
 
 Run read_run(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw Error(dir.string() + " is not a directory");
@@ -96,6 +109,12 @@ Run read_run(const fs::path& dir) {
       throw Error((dir / "metrics.json").string() + " is not valid JSON");
     }
   }
+  if (fs::is_directory(dir / "evals")) {
+    for (const auto& e : fs::directory_iterator(dir / "evals"))
+      if (e.path().extension() == ".json") r.evals.push_back(read_eval(e.path()));
+    std::sort(r.evals.begin(), r.evals.end(),
+              [](const json& a, const json& b) { return a.value("step", 0) < b.value("step", 0); });
+  }
   return r;
 }
 
@@ -111,6 +130,57 @@ std::vector<Series> curves(const json& stats, const std::vector<std::pair<std::s
     if (!s.x.empty()) out.push_back(std::move(s));
   }
   return out;
+}
+
+// One value of an eval result by its path ("model/fid", "memorisation/feature/floor_share"); NaN
+// where the result lacks it.
+double eval_value(const json& j, const std::string& path) {
+  const json* at = &j;
+  std::istringstream parts(path);
+  std::string part;
+  while (std::getline(parts, part, '/')) {
+    if (!at->is_object() || !at->contains(part)) return std::nan("");
+    at = &(*at)[part];
+  }
+  return at->is_number() ? at->get<double>() : std::nan("");
+}
+
+// The time-to-quality charts of one run: each metric per step, with the real floor (or the
+// shipped-model target drawn from it) beside it. One SVG, three charts a row.
+std::string time_to_quality_svg(const std::vector<json>& evals) {
+  struct Chart {
+    const char* title;
+    const char* model;
+    const char* reference;
+    double scale;  // reference = floor * scale (or the constant when reference is empty)
+    const char* reference_name;
+  };
+  const Chart charts[] = {
+      {"type accuracy", "model/type_accuracy", "real/type_accuracy", 1.0, "floor"},
+      {"diversity / real", "model/diversity_ratio", "", 0.9, "target 0.9"},
+      {"coverage", "model/coverage", "real/coverage", 0.8, "0.8x floor"},
+      {"FID", "model/fid", "real/fid", 2.0, "2x floor"},
+      {"near-copies, features", "memorisation/feature/model_share", "memorisation/feature/floor_share", 1.0, "floor"},
+      {"near-copies, pixels", "memorisation/pixel/model_share", "memorisation/pixel/floor_share", 1.0, "floor"},
+  };
+  const int w = 420, h = 220, per_row = 3;
+  std::ostringstream o;
+  o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w * per_row << "\" height=\"" << h * 2 << "\">";
+  o << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>";
+  int i = 0;
+  for (const auto& c : charts) {
+    Series model{"model", "#c0392b", {}, {}}, ref{c.reference_name, "#7f8c8d", {}, {}};
+    for (const auto& e : evals) {
+      const double step = e.value("step", 0);
+      model.x.push_back(step), model.y.push_back(eval_value(e, c.model));
+      ref.x.push_back(step);
+      ref.y.push_back(*c.reference ? c.scale * eval_value(e, c.reference) : c.scale);
+    }
+    o << "<g transform=\"translate(" << (i % per_row) * w << "," << (i / per_row) * h << ")\">"
+      << line_chart_svg(c.title, {model, ref}, w, h) << "</g>";
+    ++i;
+  }
+  return o.str() + "</svg>";
 }
 
 const std::vector<std::pair<std::string, std::string>> kColumns = {
@@ -184,11 +254,24 @@ std::string line_chart_svg(const std::string& title, const std::vector<Series>& 
     for (size_t i = 0; i < s.x.size(); ++i)
       if (std::isfinite(s.y[i])) o << fmt(px(s.x[i]), "%.1f") << ',' << fmt(py(s.y[i]), "%.1f") << ' ';
     o << "\"/>";
+    if (s.x.size() <= 40)  // few points (evaluated checkpoints): mark each
+      for (size_t i = 0; i < s.x.size(); ++i)
+        if (std::isfinite(s.y[i]))
+          o << "<circle cx=\"" << fmt(px(s.x[i]), "%.1f") << "\" cy=\"" << fmt(py(s.y[i]), "%.1f")
+            << "\" r=\"2.5\" fill=\"" << s.color << "\"/>";
     o << "<text x=\"" << legend_x << "\" y=\"14\" fill=\"" << s.color << "\">" << escape(s.name)
       << "</text>";
     legend_x += 8 + 6.5 * double(s.name.size());
   }
   return o.str() + "</svg>";
+}
+
+fs::path eval_output_path(const fs::path& checkpoint) {
+  if (fs::is_directory(checkpoint)) return checkpoint / "metrics.json";
+  const fs::path dir = checkpoint.parent_path();
+  if (dir.filename() == "checkpoints" && fs::exists(dir.parent_path() / "config.json"))
+    return dir.parent_path() / "evals" / (checkpoint.stem().string() + ".json");
+  return {};
 }
 
 fs::path build_report(const ReportOptions& opt) {
@@ -279,7 +362,17 @@ fs::path build_report(const ReportOptions& opt) {
         << "memorisation check: the 8 samples closest to a training sprite, each beside it." << escape(share)
         << "</small></figcaption></figure>";
     }
-    h << "</div>\n" << per_type_table(r.metrics);
+    h << "</div>\n";
+    if (!r.evals.empty()) {
+      const fs::path rel = fs::path("runs") / r.name / "time-to-quality.svg";
+      const std::string svg = time_to_quality_svg(r.evals);
+      write_atomic(opt.out / rel, svg.data(), svg.size());
+      h << "<h3>Time to quality</h3><p class=note>" << r.evals.size()
+        << " checkpoints evaluated (<code>" << escape((r.dir / "evals").string())
+        << "</code>): the model's line in red, the real floor or the shipped-model target drawn from it in grey."
+           "</p><img src=\"" << escape(rel.generic_string()) << "\" alt=\"time to quality\">\n";
+    }
+    h << per_type_table(r.metrics);
   }
   h << "<p class=note>Made by pokegan report. Metrics: docs/results.md.</p></body></html>\n";
   const fs::path page = opt.out / "index.html";

@@ -3,7 +3,10 @@
 // fetched from the network. It holds:
 //   - the dataset's per-type counts (a bar chart), when a dataset is given or a run names one;
 //   - per run: its loss curves (from stats.jsonl), its latest per-type sample grid, and, when
-//     `pokegan eval` wrote <run>/metrics.json, its per-type metrics;
+//     `pokegan eval` wrote <run>/metrics.json, its per-type metrics; when checkpoints of the run
+//     were evaluated into <run>/evals/ (eval_output_path), its time-to-quality charts: type
+//     accuracy, diversity, coverage, FID and near-copies per step against the real floor and the
+//     shipped-model targets, also written as <out>/runs/<name>/time-to-quality.svg;
 //   - the comparison table: one row per run with the study's columns (Colour, Shape, Detail,
 //     Diversity) as numbers, then FID, intra-type FID, KID, precision, recall, density, coverage,
 //     type accuracy; and the real floor (real half vs real half) as its own row per evaluation
@@ -26,6 +29,11 @@ struct ReportOptions {
 // Writes <out>/index.html and its images; returns the page's path. Throws Error for a run
 // directory without config.json.
 std::filesystem::path build_report(const ReportOptions& opt);
+
+// Where `pokegan eval` writes its result when --out is not given: <run>/metrics.json for a run
+// directory, <run>/evals/<checkpoint stem>.json for a checkpoint file inside <run>/checkpoints/
+// (the report's time-to-quality charts read that folder); empty for any other file.
+std::filesystem::path eval_output_path(const std::filesystem::path& checkpoint);
 
 // An SVG line chart (inline in HTML): one polyline per series over shared axes.
 struct Series {
