@@ -50,14 +50,8 @@ void run_table(const TableArgs& a) {
   std::vector<std::pair<std::string, nlohmann::json>> results;
   for (size_t i = 0; i < a.files.size(); ++i) {
     require_exists(a.files[i], "metrics file");
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(read_text(a.files[i]));
-    } catch (const nlohmann::json::exception&) {
-      throw Error(a.files[i] + " is not valid JSON");
-    }
-    if (j.value("format", "") != "pokegan-eval/1") throw Error(a.files[i] + " is not a pokegan eval result");
-    results.emplace_back(a.names.empty() ? fs::path(a.files[i]).parent_path().filename().string() : a.names[i], j);
+    results.emplace_back(a.names.empty() ? fs::path(a.files[i]).parent_path().filename().string() : a.names[i],
+                         read_eval_result(a.files[i]));
   }
   std::printf("%s", format_eval_comparison(results).c_str());
 }

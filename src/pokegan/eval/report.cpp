@@ -57,18 +57,6 @@ struct Run {
   std::vector<json> evals;  // <run>/evals/*.json (checkpoints evaluated along the way), by step
 };
 
-json read_eval(const fs::path& file) {
-  json j;
-  try {
-    j = json::parse(read_text(file));
-  } catch (const json::exception&) {
-    throw Error(file.string() + " is not valid JSON");
-  }
-  if (!j.is_object() || j.value("format", "") != "pokegan-eval/1")
-    throw Error(file.string() + " is not a pokegan eval result");
-  return j;
-}
-
 Run read_run(const fs::path& dir) {
   if (!fs::is_directory(dir)) throw Error(dir.string() + " is not a directory");
   if (!fs::exists(dir / "config.json")) throw Error(dir.string() + " is not a run directory (no config.json)");
@@ -111,7 +99,7 @@ Run read_run(const fs::path& dir) {
   }
   if (fs::is_directory(dir / "evals")) {
     for (const auto& e : fs::directory_iterator(dir / "evals"))
-      if (e.path().extension() == ".json") r.evals.push_back(read_eval(e.path()));
+      if (e.path().extension() == ".json") r.evals.push_back(read_eval_result(e.path()));
     std::sort(r.evals.begin(), r.evals.end(),
               [](const json& a, const json& b) { return a.value("step", 0) < b.value("step", 0); });
   }
@@ -264,6 +252,18 @@ std::string line_chart_svg(const std::string& title, const std::vector<Series>& 
     legend_x += 8 + 6.5 * double(s.name.size());
   }
   return o.str() + "</svg>";
+}
+
+json read_eval_result(const fs::path& file) {
+  json j;
+  try {
+    j = json::parse(read_text(file));
+  } catch (const json::exception&) {
+    throw Error(file.string() + " is not valid JSON");
+  }
+  if (!j.is_object() || j.value("format", "") != "pokegan-eval/1")
+    throw Error(file.string() + " is not a pokegan eval result");
+  return j;
 }
 
 fs::path eval_output_path(const fs::path& checkpoint) {

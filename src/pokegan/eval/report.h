@@ -13,6 +13,8 @@
 //     setting.
 // Torch-free.
 #pragma once
+#include <nlohmann/json.hpp>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,6 +36,10 @@ std::filesystem::path build_report(const ReportOptions& opt);
 // directory, <run>/evals/<checkpoint stem>.json for a checkpoint file inside <run>/checkpoints/
 // (the report's time-to-quality charts read that folder); empty for any other file.
 std::filesystem::path eval_output_path(const std::filesystem::path& checkpoint);
+
+// A `pokegan eval` result file, parsed; throws a one-line Error for a file that is not valid JSON
+// or not an eval result (format pokegan-eval/1).
+nlohmann::json read_eval_result(const std::filesystem::path& file);
 
 // An SVG line chart (inline in HTML): one polyline per series over shared axes.
 struct Series {
