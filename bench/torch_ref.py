@@ -37,6 +37,7 @@ D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_d
 LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
                     source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0,
                     r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0,
+                    mode_seeking_space="pixels",
                     aux_class_weight=0.0, aux_class_start=0)
 AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
 
@@ -727,8 +728,11 @@ class Step:
             reg = reg + self.cfg["loss"]["aux_class_weight"] * F.cross_entropy(d_fake[1], self.fake_labels(labels))
         h = z.shape[0] // 2
         if self.cfg["loss"]["mode_seeking"] > 0 and h > 0:
-            ratio = (fake[:h] - fake[h:2 * h]).abs().mean() / (z[:h] - z[h:2 * h]).abs().mean()
-            reg = self.cfg["loss"]["mode_seeking"] / (ratio + 1e-5)
+            seen = fake
+            if self.cfg["loss"]["mode_seeking_space"] == "silhouette":  # the ink map (losses/gan_loss.h)
+                seen = (1 - fake.min(1, keepdim=True)[0]) * 0.5
+            ratio = (seen[:h] - seen[h:2 * h]).abs().mean() / (z[:h] - z[h:2 * h]).abs().mean()
+            reg = reg + self.cfg["loss"]["mode_seeking"] / (ratio + 1e-5)
         return g_loss, reg
 
     def __call__(self, real, labels, step, total):

@@ -49,6 +49,32 @@ TEST(ModeSeekingTerm, IsTheInverseOfTheImageToNoiseDistanceRatio) {
   EXPECT_GT(mode_seeking_term(a, a, za, zb).item<double>(), 1e4);
 }
 
+TEST(Silhouette, InksEverySaturatedColourFullyAndLeavesWhiteBlank) {
+  // Four pixels [1, 3, 1, 4]: white, red, blue, a pastel (0.5, 0.5, 0).
+  const auto x = torch::tensor({1.0, 1.0, -1.0, 0.5, 1.0, -1.0, -1.0, 0.5, 1.0, -1.0, 1.0, 0.0}, torch::kFloat64)
+                     .reshape({1, 3, 1, 4});
+  const auto ink = silhouette(x);
+  ASSERT_EQ(ink.sizes(), (std::vector<int64_t>{1, 1, 1, 4}));
+  // (1 - min_c) / 2: white 0, red 1, blue 1, pastel (1 - 0) / 2
+  const std::vector<double> want = {0.0, 1.0, 1.0, 0.5};
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(ink[0][0][0][i].item<double>(), want[i], 1e-12) << i;
+}
+
+TEST(ModeSeekingTerm, InSilhouetteSpaceARecolouredTwinCountsAsACollapse) {
+  // The same figure (one inked pixel of two) drawn red and drawn blue: far apart in pixels, one
+  // silhouette, so only the pixel distance rewards the pair.
+  auto red = torch::ones({1, 3, 1, 2}, torch::kFloat64), blue = red.clone();
+  red.index_put_({0, torch::indexing::Slice(1, 3), 0, 0}, -1.0);   // (1, -1, -1)
+  blue.index_put_({0, torch::indexing::Slice(0, 2), 0, 0}, -1.0);  // (-1, -1, 1)
+  const auto za = torch::zeros({1, 4}, torch::kFloat64), zb = torch::ones({1, 4}, torch::kFloat64);
+  EXPECT_LT(mode_seeking_term(red, blue, za, zb).item<double>(), 10);
+  EXPECT_GT(mode_seeking_term(silhouette(red), silhouette(blue), za, zb).item<double>(), 1e4);
+  // A different shape is a distance in both spaces.
+  auto moved = torch::ones({1, 3, 1, 2}, torch::kFloat64);
+  moved.index_put_({0, torch::indexing::Slice(0, 2), 0, 1}, -1.0);
+  EXPECT_LT(mode_seeking_term(silhouette(red), silhouette(moved), za, zb).item<double>(), 10);
+}
+
 TEST(AuxClassTerm, IsTheMeanCrossEntropyOfTheClassHead) {
   DOutput out;
   out.logits = torch::zeros({2}, torch::kFloat64);

@@ -31,6 +31,11 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig bad = c;
   bad.batch = 0;
   EXPECT_THROW(validate(bad), Error);
+  TrainConfig space = preset("sprite");
+  apply_override(space, "loss.mode_seeking_space=silhouette");
+  EXPECT_NO_THROW(validate(space));
+  apply_override(space, "loss.mode_seeking_space=hue");
+  EXPECT_THROW(validate(space), Error);
 }
 
 TEST(Presets, StudySettingsAndUnknownNames) {

@@ -6,6 +6,7 @@
 
 #include "pokegan/common/error.h"
 #include "pokegan/common/threads.h"
+#include "pokegan/losses/gan_loss.h"
 #include "pokegan/training/sampler.h"
 #include "pokegan/training/trainer.h"
 #include "support/fixtures.h"
@@ -86,6 +87,30 @@ TEST(Objective, ModeSeekingPairsShareTheirClass) {
   const PhaseStats g = obj.accumulate(Phase::G);
   ASSERT_EQ(g.extra.count("mode_seeking"), 1u);
   EXPECT_GT(g.extra.at("mode_seeking"), 0);
+}
+
+// loss.mode_seeking_space=silhouette: the term the G phase reports is the one of the two halves'
+// ink maps, not of their pixels.
+TEST(Objective, ModeSeekingInSilhouetteSpaceScoresTheInkMaps) {
+  set_threads(1);
+  torch::manual_seed(3);
+  Nets n = tiny_sprite_nets();
+  ObjectiveOptions o;
+  o.loss.kind = "hinge", o.loss.mode_seeking = 1.0, o.loss.mode_seeking_space = "silhouette";
+  Objective obj(o, {n.g.get(), n.d.get()}, torch::kCPU);
+  const auto z = torch::randn({4, 12});
+  obj.begin(0, 10, torch::rand({4, 3, 16, 16}), torch::tensor({0, 1, 2, 1}, torch::kLong), z);
+  const PhaseStats g = obj.accumulate(Phase::G);
+  torch::NoGradGuard ng;
+  const auto f = obj.fake();
+  const auto ink = silhouette(f);
+  const double want = mode_seeking_term(ink.narrow(0, 0, 2), ink.narrow(0, 2, 2), z.narrow(0, 0, 2), z.narrow(0, 2, 2))
+                          .item<double>();
+  const double pixels = mode_seeking_term(f.narrow(0, 0, 2), f.narrow(0, 2, 2), z.narrow(0, 0, 2), z.narrow(0, 2, 2))
+                            .item<double>();
+  ASSERT_EQ(g.extra.count("mode_seeking"), 1u);
+  EXPECT_NEAR(g.extra.at("mode_seeking"), want, 1e-4 * want);
+  EXPECT_GT(std::abs(want - pixels), 1e-3 * want);
 }
 
 // The auxiliary classifier: D's class head learns from real images only (the D phase's term is the

@@ -100,6 +100,10 @@ torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, 
   return 1.0 / (ratio + 1e-5);
 }
 
+torch::Tensor silhouette(const torch::Tensor& images) {
+  return (1.0 - std::get<0>(images.min(1, /*keepdim=*/true))) * 0.5;
+}
+
 namespace {
 using LossFactory = std::function<std::unique_ptr<GanLoss>(const LossOptions&)>;
 template <typename L>

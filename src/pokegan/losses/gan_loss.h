@@ -99,6 +99,11 @@ torch::Tensor aux_class_term(const DOutput& out, const torch::Tensor& labels);
 torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,
                                 const torch::Tensor& zb);
 
+// The ink map of images [N, 3, H, W] in [-1, 1] drawn on white: [N, 1, H, W] = (1 - min_c x_c) / 2,
+// 0 on white, 1 where any channel is at its floor. Every saturated colour (red, green, blue,
+// black) inks a pixel fully, so the map keeps a sprite's silhouette and drops its hue.
+torch::Tensor silhouette(const torch::Tensor& images);
+
 // Uniform targets in [lo, hi] shaped like `like` (no random draw when lo == hi).
 torch::Tensor smoothed_targets(const torch::Tensor& like, double lo, double hi);
 

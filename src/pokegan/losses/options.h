@@ -33,6 +33,10 @@ struct LossOptions {
   // Mode seeking (Mao et al. 2019, MSGAN): G adds w / (mean|G(z1)-G(z2)| / mean|z1-z2| + 1e-5) over
   // pairs of samples of the same class (the fake batch's second half repeats the first half's labels).
   double mode_seeking = 0;
+  // Where mode seeking measures the image distance: "pixels" (MSGAN's |G(z1)-G(z2)|) or
+  // "silhouette", the distance between the two samples' ink maps (silhouette()), which a change of
+  // hue leaves unchanged, so z can only pay the term with shape and placement, not with palette.
+  std::string mode_seeking_space = "pixels";
   // Auxiliary classifier beside any adversarial loss: AC-GAN's class term with the head trained on
   // real images only (AC-GAN's term on fakes biases G towards easily classified samples; Shu et al.
   // 2017). D adds w * CE(class head(x), y) on the real batch, G adds w * CE(class head(G(z, y)), y).
@@ -47,6 +51,7 @@ struct LossOptions {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LossOptions, kind, real_min, real_max, fake_min, fake_max,
                                                 source_weight_start, source_weight_end, class_weight_start,
                                                 class_weight_end, schedule_steps, r1_gamma, r1_every, lecam_weight,
-                                                lecam_decay, mode_seeking, aux_class_weight, aux_class_start)
+                                                lecam_decay, mode_seeking, mode_seeking_space, aux_class_weight,
+                                                aux_class_start)
 
 }  // namespace pokegan

@@ -107,6 +107,8 @@ void validate(const TrainConfig& c) {
   need(c.loss.lecam_weight >= 0 && c.loss.lecam_decay >= 0 && c.loss.lecam_decay < 1,
        "loss.lecam_weight must be >= 0 and loss.lecam_decay in [0, 1)");
   need(c.loss.mode_seeking >= 0, "loss.mode_seeking must be >= 0");
+  need(c.loss.mode_seeking_space == "pixels" || c.loss.mode_seeking_space == "silhouette",
+       "loss.mode_seeking_space must be 'pixels' or 'silhouette'");
   // Mode seeking relabels the fake batch's second half; the acgan loss's class term would score
   // those fakes against the real batch's labels.
   need(c.loss.mode_seeking == 0 || c.loss.kind != "acgan", "loss.mode_seeking is not available with loss.kind=acgan");

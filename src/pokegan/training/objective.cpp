@@ -153,7 +153,8 @@ PhaseStats Objective::g_phase() {
   }
   const int64_t half = z_.size(0) / 2;
   if (opt_.loss.mode_seeking > 0 && half > 0) {
-    const auto term = mode_seeking_term(fake_.narrow(0, 0, half), fake_.narrow(0, half, half), z_.narrow(0, 0, half),
+    const auto seen = opt_.loss.mode_seeking_space == "silhouette" ? silhouette(fake_) : fake_;
+    const auto term = mode_seeking_term(seen.narrow(0, 0, half), seen.narrow(0, half, half), z_.narrow(0, 0, half),
                                         z_.narrow(0, half, half));
     loss = loss + opt_.loss.mode_seeking * term;
     s.extra["mode_seeking"] = term.item<double>();
