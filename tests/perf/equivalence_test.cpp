@@ -144,5 +144,10 @@ TEST(Equivalence, SpriteHierarchicalZMinibatchStddev) {
   check_preset("sprite", {"d.class_head=false", "loss.aux_class_weight=0", "loss.r1_gamma=0", "g.hier_z=true",
                           "d.mbstd_group=4"});
 }
+// The mode-seeking term in silhouette space (loss.mode_seeking_space=silhouette): the twin's ink
+// map and ratio against the objective's.
+TEST(Equivalence, SpriteModeSeekingInSilhouetteSpace) {
+  check_preset("sprite", {"loss.mode_seeking=0.1", "loss.mode_seeking_space=silhouette"});
+}
 
 }  // namespace pokegan
