@@ -33,7 +33,8 @@ G_DEFAULT = dict(arch="dcgan", z_dim=100, base_channels=64, conditional=True, cl
                  w_dim=128, lambda_c=[], max_channels=256, cadain_contract=[0, 1], cadain_expand=[], hidden_mapping=True,
                  z_inject="input", upsample="transposed", class_norm="none", hier_z=True)
 D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_dim=16, dropout=0.0, noise_std=0.0,
-                 noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256)
+                 noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256,
+                 epilogue="sum")
 LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
                     source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0,
                     r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0,
@@ -466,6 +467,7 @@ class ResNetDiscriminator(nn.Module):
             c_in = ch(i)
         self.mbstd = o["mbstd_group"]
         self.final_conv = SNConv2d(c_in + (1 if self.mbstd else 0), c_in, 3, 1, 1, sn)
+        self.dense = SNLinear(c_in * 16, c_in, sn) if o["epilogue"] == "dense" else None
         self.linear = SNLinear(c_in, 1, sn)
         self.projection = SNEmbedding(classes, c_in, sn) if o["conditional"] else None
         self.class_head = SNLinear(c_in, classes, sn) if o["class_head"] else None
@@ -476,7 +478,8 @@ class ResNetDiscriminator(nn.Module):
         h = F.relu(x)
         if self.mbstd:
             h = minibatch_stddev(h, self.mbstd)
-        h = F.relu(self.final_conv(h)).sum((2, 3))
+        h = F.relu(self.final_conv(h))
+        h = F.relu(self.dense(h.flatten(1))) if self.dense is not None else h.sum((2, 3))
         logits = self.linear(h).view(-1)
         if self.projection is not None:
             logits = logits + (self.projection(labels) * h).sum(1)

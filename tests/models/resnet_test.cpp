@@ -99,6 +99,40 @@ TEST(ResNetDiscriminator, KeepsTheContractWithProjectionMbstdAndClassHead) {
   }
 }
 
+// d.epilogue=dense (StyleGAN2's epilogue): the last 4x4 map is flattened through one dense layer
+// of C*16 -> C, so the logits depend on where a feature sits; the contract is the same as "sum".
+TEST(ResNetDiscriminator, DenseEpilogueKeepsTheContractAndAddsOneLayerOfCTimes16ToC) {
+  DiscriminatorOptions o;
+  o.arch = "resnet", o.base_channels = 4, o.max_channels = 16, o.class_head = true;
+  auto count = [](const Discriminator& d) {
+    int64_t n = 0;
+    for (const auto& p : d->parameters()) n += p.numel();
+    return n;
+  };
+  torch::manual_seed(2);
+  auto sum = make_discriminator(o, 64, 5);
+  o.epilogue = "dense";
+  torch::manual_seed(2);
+  auto dense = make_discriminator(o, 64, 5);
+  EXPECT_EQ(count(dense) - count(sum), 16 * 16 * 16 + 16);  // C = 16 channels at 4x4
+  const auto x = torch::randn({3, 3, 64, 64});
+  const auto labels = torch::tensor({0, 4, 2}, torch::kInt64);
+  const auto out = dense->forward(x, labels);
+  EXPECT_EQ(out.logits.sizes(), (std::vector<int64_t>{3}));
+  EXPECT_EQ(out.class_logits.sizes(), (std::vector<int64_t>{3, 5}));
+  EXPECT_FALSE(torch::allclose(out.logits, sum->forward(x, labels).logits));
+  out.logits.sum().backward();
+  int dense_grads = 0;
+  for (const auto& p : dense->named_parameters()) {
+    if (p.key().find("class_head") != std::string::npos) continue;
+    EXPECT_TRUE(p.value().grad().defined()) << p.key();
+    if (p.key().rfind("dense.", 0) == 0 && p.value().grad().defined()) ++dense_grads;
+  }
+  EXPECT_GE(dense_grads, 1);
+  o.epilogue = "mean";
+  EXPECT_THROW(make_discriminator(o, 64, 5), Error);
+}
+
 TEST(Registry, UnknownArchListsTheRegisteredOnes) {
   GeneratorOptions g;
   g.arch = "vae";

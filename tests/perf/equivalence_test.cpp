@@ -144,6 +144,8 @@ TEST(Equivalence, SpriteHierarchicalZMinibatchStddev) {
   check_preset("sprite", {"d.class_head=false", "loss.aux_class_weight=0", "loss.r1_gamma=0", "g.hier_z=true",
                           "d.mbstd_group=4"});
 }
+// D's dense epilogue (d.epilogue=dense): flatten the 4x4 map through an SN dense layer.
+TEST(Equivalence, SpriteDenseEpilogue) { check_preset("sprite", {"d.epilogue=dense"}); }
 // The mode-seeking term in silhouette space (loss.mode_seeking_space=silhouette): the twin's ink
 // map and ratio against the objective's.
 TEST(Equivalence, SpriteModeSeekingInSilhouetteSpace) {

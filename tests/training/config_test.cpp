@@ -36,6 +36,14 @@ TEST(Config, JsonRoundTripAndValidation) {
   EXPECT_NO_THROW(validate(space));
   apply_override(space, "loss.mode_seeking_space=hue");
   EXPECT_THROW(validate(space), Error);
+  TrainConfig epi = preset("sprite");
+  apply_override(epi, "d.epilogue=dense");
+  EXPECT_NO_THROW(validate(epi));
+  apply_override(epi, "d.epilogue=max");
+  EXPECT_THROW(validate(epi), Error);
+  TrainConfig epi_dcgan = preset("cdcgan");
+  apply_override(epi_dcgan, "d.epilogue=dense");  // only the resnet D has the epilogue
+  EXPECT_THROW(validate(epi_dcgan), Error);
 }
 
 TEST(Presets, StudySettingsAndUnknownNames) {

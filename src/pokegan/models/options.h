@@ -56,6 +56,11 @@ struct DiscriminatorOptions {
   int mbstd_group = 0;
   bool spectral_norm = true;   // resnet: spectral normalisation of every weight (SNGAN)
   int max_channels = 256;      // resnet: channel cap as widths double per block
+  // resnet: how the last 4x4 feature map becomes one feature vector. "sum" (SNGAN, BigGAN): summed
+  // over positions, so D scores a bag of local patches and cannot tell where in the frame a patch
+  // sits; "dense" (StyleGAN2's epilogue): flattened and passed through a dense layer, so D sees
+  // the layout (a figure in the middle, white corners).
+  std::string epilogue = "sum";
 };
 
 // Autoencoding GAN parts (Lazarou 2020): an encoder E (image -> z) and a latent discriminator D_z.
@@ -73,7 +78,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, b
                                                 class_norm, hier_z)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
                                                 class_embed_dim, dropout, noise_std, noise_std_end, class_head,
-                                                mbstd_group, spectral_norm, max_channels)
+                                                mbstd_group, spectral_norm, max_channels, epilogue)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AutoencoderOptions, enabled, encoder_channels, latent_hidden,
                                                 lambda_rx, lambda_rz)
 

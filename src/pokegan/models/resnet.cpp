@@ -88,6 +88,8 @@ ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt
   const int stages = stages_for(image_size);  // blocks S -> 4
   if ((opt.conditional || opt.class_head) && num_classes < 1) throw Error("a conditional discriminator needs classes");
   if (opt.dropout > 0) throw Error("d.dropout is not supported by the resnet discriminator");
+  if (opt.epilogue != "sum" && opt.epilogue != "dense")
+    throw Error("d.epilogue must be 'sum' or 'dense', got '" + opt.epilogue + "'");
   auto ch = [&](int i) { return std::min(opt.base_channels << i, std::max(opt.max_channels, opt.base_channels)); };
   int in = 3;
   for (int i = 0; i < stages; ++i) {
@@ -96,6 +98,7 @@ ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt
   }
   const int extra = opt.mbstd_group > 0 ? 1 : 0;
   final_conv_ = register_module("final_conv", SNConv2d(in + extra, in, 3, 1, 1, true, opt.spectral_norm));
+  if (opt.epilogue == "dense") dense_ = register_module("dense", SNLinear(in * 16, in, true, opt.spectral_norm));
   linear_ = register_module("linear", SNLinear(in, 1, true, opt.spectral_norm));
   if (opt.conditional) projection_ = register_module("projection", SNEmbedding(num_classes, in, opt.spectral_norm));
   if (opt.class_head) class_head_ = register_module("class_head", SNLinear(in, num_classes, true, opt.spectral_norm));
@@ -106,7 +109,8 @@ DOutput ResNetDiscriminatorImpl::forward(const torch::Tensor& images, const torc
   for (auto& b : blocks_) h = b->forward(h);  // [N, C, 4, 4]
   h = torch::relu(h);
   if (opt_.mbstd_group > 0) h = minibatch_stddev(h, opt_.mbstd_group);  // [N, C+1, 4, 4]
-  h = torch::relu(final_conv_->forward(h)).sum({2, 3});  // [N, C]
+  h = torch::relu(final_conv_->forward(h));  // [N, C, 4, 4]
+  h = dense_ ? torch::relu(dense_->forward(h.flatten(1))) : h.sum({2, 3});  // [N, C]
   DOutput out;
   out.logits = linear_->forward(h).view({-1});  // [N]
   if (projection_) out.logits = out.logits + (projection_->forward(labels) * h).sum(1);

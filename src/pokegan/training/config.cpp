@@ -118,6 +118,8 @@ void validate(const TrainConfig& c) {
   need(c.loss.aux_class_weight == 0 || c.loss.kind != "acgan",
        "loss.aux_class_weight adds a class term to hinge or bce; loss.kind=acgan has its own");
   need(c.d.mbstd_group >= 0, "d.mbstd_group must be >= 0");
+  need(c.d.epilogue == "sum" || c.d.epilogue == "dense", "d.epilogue must be 'sum' or 'dense'");
+  need(c.d.epilogue == "sum" || c.d.arch == "resnet", "d.epilogue=dense needs d.arch=resnet");
   need(c.divergence.policy == "stop" || c.divergence.policy == "rollback", "divergence.policy must be 'stop' or 'rollback'");
   need(c.divergence.loss_max > 0, "divergence.loss_max must be > 0");
   need(c.divergence.lr_scale > 0 && c.divergence.lr_scale < 1, "divergence.lr_scale must be in (0, 1)");
