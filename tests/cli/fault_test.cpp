@@ -64,19 +64,19 @@ TEST_F(Fault, KillNineAtRandomMomentsThenResumeIsBitExact) {
   std::mt19937 rng(20261127);
   std::uniform_real_distribution<double> when(0.3, 2.5);
   const fs::path killed = work / "b" / "00000-run";
+  // Resume the killed run, or start it where no kill left anything to resume: killed between making
+  // the run directory and writing its config.json, or (a sanitizer build on a loaded machine) before
+  // the directory existed at all.
+  auto resume_or_start = [&] {
+    if (fs::exists(killed) && !fs::exists(killed / "config.json")) fs::remove_all(killed);
+    return fs::exists(killed) ? "train --resume " + killed.string() + " --quiet" : train(work / "b", "run");
+  };
   for (int i = 0; i < 4; ++i) {
     char wrap[64];
     std::snprintf(wrap, sizeof wrap, "timeout -s KILL %.2f ", when(rng));
-    // Killed between making the run directory and writing its config.json: nothing to resume yet.
-    if (fs::exists(killed) && !fs::exists(killed / "config.json")) fs::remove_all(killed);
-    const std::string args = fs::exists(killed) ? "train --resume " + killed.string() + " --quiet" : train(work / "b", "run");
-    test::run_cli(args, &out, wrap);
+    test::run_cli(resume_or_start(), &out, wrap);
   }
-  // On a slow machine (a sanitizer build under load) every kill can land before the run directory
-  // exists; then the run starts here instead of resuming.
-  if (fs::exists(killed) && !fs::exists(killed / "config.json")) fs::remove_all(killed);
-  const std::string last = fs::exists(killed) ? "train --resume " + killed.string() + " --quiet" : train(work / "b", "run");
-  ASSERT_EQ(test::run_cli(last, &out), 0) << out;
+  ASSERT_EQ(test::run_cli(resume_or_start(), &out), 0) << out;
   expect_same_checkpoint(Trainer::latest_checkpoint(straight), Trainer::latest_checkpoint(killed));
   EXPECT_EQ(Trainer::latest_checkpoint(killed).filename(), "ckpt-00000024.safetensors");
 }

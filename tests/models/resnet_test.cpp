@@ -104,17 +104,12 @@ TEST(ResNetDiscriminator, KeepsTheContractWithProjectionMbstdAndClassHead) {
 TEST(ResNetDiscriminator, DenseEpilogueKeepsTheContractAndAddsOneLayerOfCTimes16ToC) {
   DiscriminatorOptions o;
   o.arch = "resnet", o.base_channels = 4, o.max_channels = 16, o.class_head = true;
-  auto count = [](const Discriminator& d) {
-    int64_t n = 0;
-    for (const auto& p : d->parameters()) n += p.numel();
-    return n;
-  };
   torch::manual_seed(2);
   auto sum = make_discriminator(o, 64, 5);
   o.epilogue = "dense";
   torch::manual_seed(2);
   auto dense = make_discriminator(o, 64, 5);
-  EXPECT_EQ(count(dense) - count(sum), 16 * 16 * 16 + 16);  // C = 16 channels at 4x4
+  EXPECT_EQ(count_parameters(*dense) - count_parameters(*sum), 16 * 16 * 16 + 16);  // C = 16 channels at 4x4
   const auto x = torch::randn({3, 3, 64, 64});
   const auto labels = torch::tensor({0, 4, 2}, torch::kInt64);
   const auto out = dense->forward(x, labels);
