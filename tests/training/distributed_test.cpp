@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <thread>
 
 #include "pokegan/common/error.h"
 #include "pokegan/common/fs.h"
@@ -239,16 +240,34 @@ TEST_F(Distributed, KillingOneWorkerEndsTheOtherWithinTheTimeout) {
   test::TempDir work;
   const int port = free_port();
   const std::string vars = "env WORLD_SIZE=2 MASTER_ADDR=127.0.0.1 MASTER_PORT=" + std::to_string(port);
-  // Rank 1 is killed with SIGKILL after 4 s, mid-training; rank 0 (guarded by a 120 s timeout) must
-  // notice within --dist-timeout 20 and exit non-zero on its own.
+  // Rank 1 is killed with SIGKILL mid-training: only once rank 0 has written config.json, which it
+  // does after the group join, so the kill cannot land during a slow start (an ASan build on a
+  // loaded machine took more than 4 s to join). Rank 1 runs without a `timeout` wrapper so that its
+  // pid is the program's own (env execs it). Rank 0, guarded by a 150 s timeout, must notice within
+  // --dist-timeout 20 and exit non-zero on its own; a rank 1 left alive by a failed assertion ends
+  // by the same timeout once rank 0 is gone.
   const std::string run = train("cdcgan", work / "k", "--steps 1000000 --batch 4 --set checkpoint_every=0 --dist-timeout 20");
-  const std::string cmd = "cd " + work.path().string() + " && (" + vars + " RANK=1 timeout -s KILL 4 " + POKEGAN_BIN +
-                          " --threads 1 " + run + " >rank1.log 2>&1 &) && " + vars + " RANK=0 timeout 120 " + POKEGAN_BIN +
-                          " --threads 1 " + run + " >rank0.log 2>&1; echo $? > rank0.rc";
-  const auto t0 = std::chrono::steady_clock::now();
-  std::system(cmd.c_str());
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const std::string cmd = "cd " + work.path().string() + " && { " + vars + " RANK=1 " + POKEGAN_BIN + " --threads 1 " + run +
+                          " >rank1.log 2>&1 & echo $! > rank1.pid; } && { " + vars +
+                          " RANK=0 timeout 150 " + POKEGAN_BIN + " --threads 1 " + run +
+                          " >rank0.log 2>&1; echo $? > rank0.rc.tmp; mv rank0.rc.tmp rank0.rc; } &";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  auto wait_for = [](const fs::path& p, double limit) {
+    const auto t0 = std::chrono::steady_clock::now();
+    while (!fs::exists(p) && std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() < limit)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    return fs::exists(p);
+  };
+  const bool joined = wait_for(work / "k" / "00000-run" / "config.json", 120);
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // a few steps into training
+  ASSERT_TRUE(wait_for(work / "rank1.pid", 1));
+  const std::string kill = "kill -KILL " + read_text(work / "rank1.pid");
+  const auto t_kill = std::chrono::steady_clock::now();
+  std::system(kill.c_str());
+  ASSERT_TRUE(wait_for(work / "rank0.rc", 160)) << read_text(work / "rank0.log");
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_kill).count();
   const std::string log = read_text(work / "rank0.log");
+  ASSERT_TRUE(joined) << "the ranks never joined\n" << log << read_text(work / "rank1.log");
   const int rc = std::stoi(read_text(work / "rank0.rc"));
   EXPECT_NE(rc, 0) << log;
   EXPECT_NE(rc, 124) << "rank 0 hung until the guard timeout\n" << log;
