@@ -34,12 +34,12 @@ G_DEFAULT = dict(arch="dcgan", z_dim=100, base_channels=64, conditional=True, cl
                  z_inject="input", upsample="transposed", class_norm="none", hier_z=True)
 D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_dim=16, dropout=0.0, noise_std=0.0,
                  noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256,
-                 epilogue="sum")
+                 epilogue="sum", twin_class_head=False)
 LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
                     source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0,
                     r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0,
                     mode_seeking_space="pixels",
-                    aux_class_weight=0.0, aux_class_start=0)
+                    aux_class_weight=0.0, aux_class_start=0, aux_twin_weight=0.0)
 AE_DEFAULT = dict(enabled=False, encoder_channels=16, latent_hidden=256, lambda_rx=1.0, lambda_rz=1.0)
 
 UNET_G = dict(arch="unet", z_dim=64, base_channels=16, max_channels=256, z_inject="style")
@@ -471,6 +471,7 @@ class ResNetDiscriminator(nn.Module):
         self.linear = SNLinear(c_in, 1, sn)
         self.projection = SNEmbedding(classes, c_in, sn) if o["conditional"] else None
         self.class_head = SNLinear(c_in, classes, sn) if o["class_head"] else None
+        self.twin_head = SNLinear(c_in, classes, sn) if o["twin_class_head"] else None
 
     def forward(self, x, labels):
         for i in range(self.n):
@@ -483,7 +484,8 @@ class ResNetDiscriminator(nn.Module):
         logits = self.linear(h).view(-1)
         if self.projection is not None:
             logits = logits + (self.projection(labels) * h).sum(1)
-        return logits, (self.class_head(h) if self.class_head is not None else None)
+        return (logits, self.class_head(h) if self.class_head is not None else None,
+                self.twin_head(h) if self.twin_head is not None else None)
 
 
 
@@ -699,6 +701,8 @@ class Step:
         reg = torch.zeros(())
         if o["aux_class_weight"] > 0 and self.step_no >= o["aux_class_start"]:  # the head learns on real images only
             reg = reg + o["aux_class_weight"] * F.cross_entropy(d_real[1], labels)
+        if o["aux_twin_weight"] > 0 and self.step_no >= o["aux_class_start"]:  # TAC: the twin learns on fakes
+            reg = reg + o["aux_twin_weight"] * F.cross_entropy(d_fake[2], self.fake_labels(labels))
         if r1:
             grad, = torch.autograd.grad(d_real[0].sum(), real, create_graph=True)
             reg = reg + o["r1_gamma"] / 2 * o["r1_every"] * grad.square().flatten(1).sum(1).mean()
@@ -729,6 +733,8 @@ class Step:
         reg = torch.zeros(())
         if self.cfg["loss"]["aux_class_weight"] > 0 and self.step_no >= self.cfg["loss"]["aux_class_start"]:
             reg = reg + self.cfg["loss"]["aux_class_weight"] * F.cross_entropy(d_fake[1], self.fake_labels(labels))
+        if self.cfg["loss"]["aux_twin_weight"] > 0 and self.step_no >= self.cfg["loss"]["aux_class_start"]:
+            reg = reg - self.cfg["loss"]["aux_twin_weight"] * F.cross_entropy(d_fake[2], self.fake_labels(labels))
         h = z.shape[0] // 2
         if self.cfg["loss"]["mode_seeking"] > 0 and h > 0:
             seen = fake

@@ -87,6 +87,24 @@ TEST(AuxClassTerm, IsTheMeanCrossEntropyOfTheClassHead) {
   EXPECT_THROW(aux_class_term(out, labels), Error);
 }
 
+TEST(AuxTwinTerm, IsTheMeanCrossEntropyOfTheTwinHeadNotTheClassHead) {
+  DOutput out;
+  out.logits = torch::zeros({2}, torch::kFloat64);
+  out.class_logits = torch::zeros({2, 2}, torch::kFloat64);  // uniform: log 2 per row
+  out.twin_logits = torch::tensor({{std::log(3.0), 0.0}, {0.0, 1.0}}, torch::kFloat64);
+  const auto labels = torch::tensor({0, 1}, torch::kLong);
+  // row 0: p(0) = 3 / 4; row 1: p(1) = e / (1 + e)
+  const double e = std::exp(1.0);
+  EXPECT_NEAR(aux_twin_term(out, labels).item<double>(), (-std::log(0.75) - std::log(e / (1 + e))) / 2, 1e-12);
+  out.twin_logits = torch::Tensor();
+  try {
+    aux_twin_term(out, labels);
+    FAIL() << "no error";
+  } catch (const Error& err) {
+    EXPECT_NE(std::string(err.what()).find("d.twin_class_head=true"), std::string::npos) << err.what();
+  }
+}
+
 TEST(LossRegistry, ListsEveryKindInItsError) {
   LossOptions o;
   o.kind = "wasserstein";

@@ -128,6 +128,34 @@ TEST(ResNetDiscriminator, DenseEpilogueKeepsTheContractAndAddsOneLayerOfCTimes16
   EXPECT_THROW(make_discriminator(o, 64, 5), Error);
 }
 
+// d.twin_class_head (TAC-GAN): a second class head of C x classes + classes on the same features,
+// independent of the first.
+TEST(ResNetDiscriminator, TwinClassHeadIsASecondHeadOnTheSameFeatures) {
+  DiscriminatorOptions o;
+  o.arch = "resnet", o.base_channels = 4, o.max_channels = 16, o.class_head = true;
+  torch::manual_seed(2);
+  auto one = make_discriminator(o, 32, 5);
+  o.twin_class_head = true;
+  torch::manual_seed(2);
+  auto two = make_discriminator(o, 32, 5);
+  EXPECT_EQ(count_parameters(*two) - count_parameters(*one), 16 * 5 + 5);
+  const auto x = torch::randn({3, 3, 32, 32});
+  const auto labels = torch::tensor({0, 4, 2}, torch::kInt64);
+  const auto out = two->forward(x, labels);
+  ASSERT_TRUE(out.twin_logits.defined());
+  EXPECT_EQ(out.twin_logits.sizes(), (std::vector<int64_t>{3, 5}));
+  EXPECT_FALSE(one->forward(x, labels).twin_logits.defined());
+  EXPECT_FALSE(torch::allclose(out.twin_logits, out.class_logits));
+  out.twin_logits.sum().backward();
+  for (const auto& p : two->named_parameters()) {
+    const bool reached = p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0;
+    if (p.key().rfind("class_head.", 0) == 0 || p.key().rfind("linear.", 0) == 0 || p.key().rfind("projection.", 0) == 0)
+      EXPECT_FALSE(reached) << p.key();  // the twin's gradient stays out of the other heads
+    else if (p.key().rfind("twin_head.", 0) == 0 || p.key().rfind("block0.", 0) == 0)
+      EXPECT_TRUE(reached) << p.key();
+  }
+}
+
 TEST(Registry, UnknownArchListsTheRegisteredOnes) {
   GeneratorOptions g;
   g.arch = "vae";

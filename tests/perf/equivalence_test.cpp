@@ -146,6 +146,10 @@ TEST(Equivalence, SpriteHierarchicalZMinibatchStddev) {
 }
 // D's dense epilogue (d.epilogue=dense): flatten the 4x4 map through an SN dense layer.
 TEST(Equivalence, SpriteDenseEpilogue) { check_preset("sprite", {"d.epilogue=dense"}); }
+// TAC-GAN's twin class head: D learns it on the fakes, G subtracts it.
+TEST(Equivalence, SpriteTwinAuxiliaryClassifier) {
+  check_preset("sprite", {"d.twin_class_head=true", "loss.aux_twin_weight=0.6"});
+}
 // The mode-seeking term in silhouette space (loss.mode_seeking_space=silhouette): the twin's ink
 // map and ratio against the objective's.
 TEST(Equivalence, SpriteModeSeekingInSilhouetteSpace) {

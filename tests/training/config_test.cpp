@@ -44,6 +44,19 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig epi_dcgan = preset("cdcgan");
   apply_override(epi_dcgan, "d.epilogue=dense");  // only the resnet D has the epilogue
   EXPECT_THROW(validate(epi_dcgan), Error);
+  // TAC-GAN's twin: needs the class term and the twin head, and only the resnet D has one.
+  TrainConfig tac = preset("sprite");
+  apply_override(tac, "loss.aux_twin_weight=0.6");
+  EXPECT_THROW(validate(tac), Error);  // no twin head
+  apply_override(tac, "d.twin_class_head=true");
+  EXPECT_NO_THROW(validate(tac));
+  EXPECT_EQ(nlohmann::json(tac).get<TrainConfig>().loss.aux_twin_weight, 0.6);
+  EXPECT_TRUE(nlohmann::json(tac).get<TrainConfig>().d.twin_class_head);
+  apply_override(tac, "loss.aux_class_weight=0");
+  EXPECT_THROW(validate(tac), Error);  // the twin corrects the class term; alone it is not TAC
+  TrainConfig tac_dcgan = preset("cdcgan");
+  apply_override(tac_dcgan, "d.twin_class_head=true");
+  EXPECT_THROW(validate(tac_dcgan), Error);
 }
 
 TEST(Presets, StudySettingsAndUnknownNames) {

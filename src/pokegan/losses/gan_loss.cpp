@@ -94,6 +94,12 @@ torch::Tensor aux_class_term(const DOutput& out, const torch::Tensor& labels) {
   return class_cross_entropy(out.class_logits, labels);
 }
 
+torch::Tensor aux_twin_term(const DOutput& out, const torch::Tensor& labels) {
+  if (!out.twin_logits.defined())
+    throw Error("loss.aux_twin_weight needs a discriminator with a twin class head (d.twin_class_head=true)");
+  return class_cross_entropy(out.twin_logits, labels);
+}
+
 torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,
                                 const torch::Tensor& zb) {
   const auto ratio = (a - b).abs().mean() / (za - zb).abs().mean();

@@ -95,6 +95,10 @@ torch::Tensor lecam_term(const torch::Tensor& real_logits, const torch::Tensor& 
 // the batch. Throws Error when `out` has no class logits.
 torch::Tensor aux_class_term(const DOutput& out, const torch::Tensor& labels);
 
+// TAC-GAN's twin term: cross-entropy of D's twin class head against `labels`, averaged over the
+// batch. D adds it on generated images, G subtracts it. Throws Error when `out` has no twin logits.
+torch::Tensor aux_twin_term(const DOutput& out, const torch::Tensor& labels);
+
 // Mode seeking (MSGAN): 1 / (mean|a - b| / mean|za - zb| + 1e-5) for images a = G(za), b = G(zb).
 torch::Tensor mode_seeking_term(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& za,
                                 const torch::Tensor& zb);

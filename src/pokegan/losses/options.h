@@ -46,12 +46,18 @@ struct LossOptions {
   // The shipped lineage got its class term as a fine-tune of a trained run; this is that order
   // within one run.
   int64_t aux_class_start = 0;
+  // TAC-GAN (Gong et al. 2019) on top of the auxiliary class term: D's twin head
+  // (d.twin_class_head) learns the labels of generated images, D adding w * CE(twin(G(z, y)), y),
+  // and G *subtracts* w * CE(twin(G(z, y)), y). The class term alone pulls G towards the samples
+  // the head finds easiest to classify (lower within-class variety); the twin term cancels that
+  // bias. On from aux_class_start, like the class term; needs aux_class_weight > 0.
+  double aux_twin_weight = 0;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LossOptions, kind, real_min, real_max, fake_min, fake_max,
                                                 source_weight_start, source_weight_end, class_weight_start,
                                                 class_weight_end, schedule_steps, r1_gamma, r1_every, lecam_weight,
                                                 lecam_decay, mode_seeking, mode_seeking_space, aux_class_weight,
-                                                aux_class_start)
+                                                aux_class_start, aux_twin_weight)
 
 }  // namespace pokegan

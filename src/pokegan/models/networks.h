@@ -2,7 +2,8 @@
 // loss:
 //   G.forward(z [N, z_dim], labels [N] int64)  -> images [N, 3, S, S] in [-1, 1]
 //   D.forward(images [N, 3, S, S], labels [N]) -> DOutput{logits [N] (or [N, P], one per patch),
-//                                                        class_logits [N, C] or undefined}
+//                                                        class_logits [N, C] or undefined,
+//                                                        twin_logits [N, C] or undefined}
 // Unconditional networks ignore the labels. make_generator/make_discriminator build a network from
 // its options by `arch` name.
 #pragma once
@@ -20,6 +21,7 @@ namespace pokegan {
 struct DOutput {
   torch::Tensor logits;        // [N] real/fake logit, or [N, P] one per patch (losses average them)
   torch::Tensor class_logits;  // [N, C] where D has a class head, else undefined
+  torch::Tensor twin_logits;   // [N, C] where D has TAC-GAN's twin class head (d.twin_class_head), else undefined
 };
 
 class GeneratorImpl : public torch::nn::Module {

@@ -61,6 +61,9 @@ struct DiscriminatorOptions {
   // sits; "dense" (StyleGAN2's epilogue): flattened and passed through a dense layer, so D sees
   // the layout (a figure in the middle, white corners).
   std::string epilogue = "sum";
+  // resnet: TAC-GAN's twin classifier (Gong et al. 2019), a second class head on the same features
+  // that learns the labels of *generated* images (twin_logits [N, C]); loss.aux_twin_weight uses it.
+  bool twin_class_head = false;
 };
 
 // Autoencoding GAN parts (Lazarou 2020): an encoder E (image -> z) and a latent discriminator D_z.
@@ -78,7 +81,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, b
                                                 class_norm, hier_z)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
                                                 class_embed_dim, dropout, noise_std, noise_std_end, class_head,
-                                                mbstd_group, spectral_norm, max_channels, epilogue)
+                                                mbstd_group, spectral_norm, max_channels, epilogue,
+                                                twin_class_head)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AutoencoderOptions, enabled, encoder_channels, latent_hidden,
                                                 lambda_rx, lambda_rz)
 

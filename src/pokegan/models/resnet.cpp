@@ -86,7 +86,7 @@ torch::Tensor ResDBlockImpl::forward(const torch::Tensor& x) {
 ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes)
     : opt_(opt) {
   const int stages = stages_for(image_size);  // blocks S -> 4
-  if ((opt.conditional || opt.class_head) && num_classes < 1) throw Error("a conditional discriminator needs classes");
+  if ((opt.conditional || opt.class_head || opt.twin_class_head) && num_classes < 1) throw Error("a conditional discriminator needs classes");
   if (opt.dropout > 0) throw Error("d.dropout is not supported by the resnet discriminator");
   if (opt.epilogue != "sum" && opt.epilogue != "dense")
     throw Error("d.epilogue must be 'sum' or 'dense', got '" + opt.epilogue + "'");
@@ -102,6 +102,7 @@ ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt
   linear_ = register_module("linear", SNLinear(in, 1, true, opt.spectral_norm));
   if (opt.conditional) projection_ = register_module("projection", SNEmbedding(num_classes, in, opt.spectral_norm));
   if (opt.class_head) class_head_ = register_module("class_head", SNLinear(in, num_classes, true, opt.spectral_norm));
+  if (opt.twin_class_head) twin_head_ = register_module("twin_head", SNLinear(in, num_classes, true, opt.spectral_norm));
 }
 
 DOutput ResNetDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& labels) {
@@ -115,6 +116,7 @@ DOutput ResNetDiscriminatorImpl::forward(const torch::Tensor& images, const torc
   out.logits = linear_->forward(h).view({-1});  // [N]
   if (projection_) out.logits = out.logits + (projection_->forward(labels) * h).sum(1);
   if (class_head_) out.class_logits = class_head_->forward(h);  // [N, classes]
+  if (twin_head_) out.twin_logits = twin_head_->forward(h);     // [N, classes]
   return out;
 }
 

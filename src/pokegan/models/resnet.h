@@ -73,6 +73,7 @@ class ResNetDiscriminatorImpl : public DiscriminatorImpl {
   std::vector<ResDBlock> blocks_;
   SNConv2d final_conv_{nullptr};
   SNLinear linear_{nullptr}, class_head_{nullptr};
+  SNLinear twin_head_{nullptr};  // d.twin_class_head: [C] -> [classes]
   SNLinear dense_{nullptr};  // d.epilogue=dense: [C * 16] -> [C]
   SNEmbedding projection_{nullptr};
 };

@@ -12,6 +12,7 @@ namespace {
 DOutput float32_outputs(DOutput o) {
   o.logits = o.logits.to(torch::kFloat32);
   if (o.class_logits.defined()) o.class_logits = o.class_logits.to(torch::kFloat32);
+  if (o.twin_logits.defined()) o.twin_logits = o.twin_logits.to(torch::kFloat32);
   return o;
 }
 double mean_sigmoid(const torch::Tensor& logits) { return torch::sigmoid(logits.detach()).mean().item<double>(); }
@@ -104,6 +105,11 @@ PhaseStats Objective::d_phase() {
     loss = loss + opt_.loss.aux_class_weight * term;
     s.extra["aux_class"] = term.item<double>();
   }
+  if (aux_twin_on()) {  // the twin head learns on generated images only
+    const auto term = aux_twin_term(d_fake, fake_labels_);
+    loss = loss + opt_.loss.aux_twin_weight * term;
+    s.extra["aux_twin"] = term.item<double>();
+  }
   if (opt_.loss.lecam_weight > 0) {
     const double r = d_real.logits.detach().mean().item<double>(), f = d_fake.logits.detach().mean().item<double>();
     if (sharded_) {
@@ -120,6 +126,8 @@ PhaseStats Objective::d_phase() {
   s.extra["d_fake"] = mean_sigmoid(d_fake.logits);
   if (d_real.class_logits.defined())
     s.extra["d_class_acc"] = class_hits(d_real.class_logits, labels_).to(torch::kFloat32).mean().item<double>();
+  if (d_fake.twin_logits.defined())
+    s.extra["d_twin_acc"] = class_hits(d_fake.twin_logits, fake_labels_).to(torch::kFloat32).mean().item<double>();
   return s;
 }
 
@@ -150,6 +158,11 @@ PhaseStats Objective::g_phase() {
     const auto term = aux_class_term(d_fake, fake_labels_);
     loss = loss + opt_.loss.aux_class_weight * term;
     s.extra["aux_class_g"] = term.item<double>();
+  }
+  if (aux_twin_on()) {  // G makes its fakes hard for the twin to label: the class term's bias cancelled
+    const auto term = aux_twin_term(d_fake, fake_labels_);
+    loss = loss - opt_.loss.aux_twin_weight * term;
+    s.extra["aux_twin_g"] = term.item<double>();
   }
   const int64_t half = z_.size(0) / 2;
   if (opt_.loss.mode_seeking > 0 && half > 0) {

@@ -89,6 +89,7 @@ class Objective {
 
  private:
   bool aux_class_on() const { return opt_.loss.aux_class_weight > 0 && step_ >= opt_.loss.aux_class_start; }
+  bool aux_twin_on() const { return opt_.loss.aux_twin_weight > 0 && step_ >= opt_.loss.aux_class_start; }
   torch::Tensor G(const torch::Tensor& z, const torch::Tensor& y);
   torch::Tensor E(const torch::Tensor& x);
   DOutput D(const torch::Tensor& x, const torch::Tensor& y);
