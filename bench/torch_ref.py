@@ -31,7 +31,7 @@ import torch.nn.functional as F
 # ---- options: the C++ defaults (models/options.h, training/config.h), then each preset's changes ----
 G_DEFAULT = dict(arch="dcgan", z_dim=100, base_channels=64, conditional=True, class_embed_dim=16, mapping_hidden=128,
                  w_dim=128, lambda_c=[], max_channels=256, cadain_contract=[0, 1], cadain_expand=[], hidden_mapping=True,
-                 z_inject="input", upsample="transposed", class_norm="none", hier_z=True)
+                 z_inject="input", upsample="transposed", class_norm="none", hier_z=True, z_maps=False)
 D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_dim=16, dropout=0.0, noise_std=0.0,
                  noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256,
                  epilogue="sum", twin_class_head=False)
@@ -396,16 +396,26 @@ class MLPGenerator(nn.Module):
 
 
 class ResGBlock(nn.Module):
-    def __init__(self, c_in, c_out, cond_dim, bilinear=False):
+    def __init__(self, c_in, c_out, cond_dim, bilinear=False, z_maps_dim=0, out_size=0):
         super().__init__()
         self.up = (lambda x: F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)) if bilinear else up_nearest
         self.bn1, self.conv1 = ClassBatchNorm(c_in, cond_dim), nn.Conv2d(c_in, c_out, 3, padding=1)
         self.bn2, self.conv2 = ClassBatchNorm(c_out, cond_dim), nn.Conv2d(c_out, c_out, 3, padding=1)
         self.shortcut = nn.Conv2d(c_in, c_out, 1)
+        self.z_maps = z_maps_dim > 0
+        if self.z_maps:  # g.z_maps: a fixed projection of z to two maps, each with a per-channel strength
+            self.register_buffer("zproj", torch.randn(z_maps_dim, 2 * out_size * out_size) / z_maps_dim ** 0.5)
+            self.zscale1 = nn.Parameter(torch.zeros(1, c_out, 1, 1))
+            self.zscale2 = nn.Parameter(torch.zeros(1, c_out, 1, 1))
 
-    def forward(self, x, cond):
+    def forward(self, x, cond, z=None):
         h = self.conv1(self.up(F.relu(self.bn1(x, cond))))
+        if self.z_maps:
+            maps = (z @ self.zproj).view(h.shape[0], 2, h.shape[2], h.shape[3])
+            h = h + self.zscale1 * maps[:, 0:1]
         h = self.conv2(F.relu(self.bn2(h, cond)))
+        if self.z_maps:
+            h = h + self.zscale2 * maps[:, 1:2]
         return h + self.up(self.shortcut(x))
 
 
@@ -425,7 +435,8 @@ class ResNetGenerator(nn.Module):
         self.input = nn.Linear(self.chunk, ch(0) * 16)
         cond = (self.chunk if self.hier else self.z_dim) + e
         for i in range(self.stages):
-            setattr(self, f"block{i}", ResGBlock(ch(i), ch(i + 1), cond, o["upsample"] == "bilinear"))
+            setattr(self, f"block{i}", ResGBlock(ch(i), ch(i + 1), cond, o["upsample"] == "bilinear",
+                                                 self.z_dim if o["z_maps"] else 0, 8 << i))
         self.out_bn = nn.BatchNorm2d(ch(self.stages))
         self.out_conv = nn.Conv2d(ch(self.stages), 3, 3, padding=1)
 
@@ -436,7 +447,7 @@ class ResNetGenerator(nn.Module):
             cond = zs[i + 1] if self.hier else z
             if self.classes:
                 cond = torch.cat([cond, self.embed(labels)], 1)
-            h = getattr(self, f"block{i}")(h, cond)
+            h = getattr(self, f"block{i}")(h, cond, z)
         return torch.tanh(self.out_conv(F.relu(self.out_bn(h))))
 
 

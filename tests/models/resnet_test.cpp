@@ -156,6 +156,57 @@ TEST(ResNetDiscriminator, TwinClassHeadIsASecondHeadOnTheSameFeatures) {
   }
 }
 
+// g.z_maps: a fixed projection buffer and two zero-initialised strengths per block; at strength 0
+// the output is the network's without the maps (same weights), with a strength it depends on z
+// through the maps, pixel by pixel, and the strengths get a gradient.
+TEST(ResNetGenerator, ZMapsAreAZeroStartedSpatialPathForZ) {
+  GeneratorOptions o;
+  o.arch = "resnet", o.z_dim = 12, o.base_channels = 4, o.max_channels = 16, o.class_embed_dim = 4, o.hier_z = false;
+  torch::manual_seed(3);
+  auto plain = make_generator(o, 16, 3);
+  o.z_maps = true;
+  auto mapped = make_generator(o, 16, 3);
+  // Blocks 4->8 and 8->16: two strengths of the block's width each, and one buffer each.
+  int64_t scales = 0;
+  for (const auto& p : mapped->named_parameters())
+    if (p.key().find("zscale") != std::string::npos) {
+      EXPECT_EQ(p.value().abs().sum().item<double>(), 0.0) << p.key();
+      scales += p.value().numel();
+    }
+  EXPECT_EQ(count_parameters(*mapped) - count_parameters(*plain), scales);
+  const auto bufs = mapped->named_buffers();
+  ASSERT_TRUE(bufs.contains("block0.zproj") && bufs.contains("block1.zproj"));
+  EXPECT_EQ(bufs["block0.zproj"].sizes(), (std::vector<int64_t>{12, 2 * 8 * 8}));
+  EXPECT_EQ(bufs["block1.zproj"].sizes(), (std::vector<int64_t>{12, 2 * 16 * 16}));
+  EXPECT_NEAR(bufs["block1.zproj"].std().item<double>(), 1 / std::sqrt(12.0), 0.02);
+  // Same weights into both: equal outputs while every strength is 0.
+  auto src = plain->named_parameters();
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : mapped->named_parameters())
+      if (src.contains(p.key())) p.value().copy_(src[p.key()]);
+  }
+  plain->eval(), mapped->eval();
+  const auto z = torch::randn({4, 12});
+  const auto labels = torch::tensor({0, 1, 2, 0}, torch::kInt64);
+  const auto a = plain->forward(z, labels), b = mapped->forward(z, labels);
+  EXPECT_EQ(b.sizes(), (std::vector<int64_t>{4, 3, 16, 16}));
+  EXPECT_TRUE(torch::allclose(a, b, 1e-6, 1e-6));
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : mapped->named_parameters())
+      if (p.key().find("zscale") != std::string::npos) p.value().fill_(0.5);
+  }
+  const auto c = mapped->forward(z, labels);
+  EXPECT_GT((c - a).abs().max().item<double>(), 1e-3);
+  c.square().sum().backward();
+  for (const auto& p : mapped->named_parameters())
+    if (p.key().find("zscale") != std::string::npos) {
+      ASSERT_TRUE(p.value().grad().defined()) << p.key();
+      EXPECT_GT(p.value().grad().abs().sum().item<double>(), 0) << p.key();
+    }
+}
+
 TEST(Registry, UnknownArchListsTheRegisteredOnes) {
   GeneratorOptions g;
   g.arch = "vae";

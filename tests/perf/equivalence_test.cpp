@@ -155,5 +155,8 @@ TEST(Equivalence, SpriteTwinAuxiliaryClassifier) {
 TEST(Equivalence, SpriteModeSeekingInSilhouetteSpace) {
   check_preset("sprite", {"loss.mode_seeking=0.1", "loss.mode_seeking_space=silhouette"});
 }
+// z maps (g.z_maps): the projection buffer travels with the weights; the strengths' gradients
+// check the maps pixel by pixel (they are 0 at the start, so G's output does not).
+TEST(Equivalence, SpriteZMaps) { check_preset("sprite", {"g.z_maps=true"}); }
 
 }  // namespace pokegan

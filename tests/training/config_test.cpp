@@ -57,6 +57,14 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig tac_dcgan = preset("cdcgan");
   apply_override(tac_dcgan, "d.twin_class_head=true");
   EXPECT_THROW(validate(tac_dcgan), Error);
+  // z maps: a resnet G switch, in the JSON round trip.
+  TrainConfig zm = preset("sprite");
+  apply_override(zm, "g.z_maps=true");
+  EXPECT_NO_THROW(validate(zm));
+  EXPECT_TRUE(nlohmann::json(zm).get<TrainConfig>().g.z_maps);
+  TrainConfig zm_dcgan = preset("cdcgan");
+  apply_override(zm_dcgan, "g.z_maps=true");
+  EXPECT_THROW(validate(zm_dcgan), Error);
 }
 
 TEST(Presets, StudySettingsAndUnknownNames) {

@@ -40,6 +40,12 @@ struct GeneratorOptions {
   // resnet: hierarchical z (BigGAN): z is split into blocks + 1 equal chunks, the first feeds the
   // 4x4 input, chunk i + 1 with the shared class embedding the conditional BatchNorms of block i.
   bool hier_z = true;
+  // resnet: z maps (StyleGAN's per-pixel noise inputs, made a function of z so that G stays one
+  // deterministic function of (z, class)): after each conv of every block, a map m = P z reshaped
+  // to the block's resolution, with P a fixed Gaussian projection (a buffer, 1/sqrt(z_dim) per
+  // entry, so m is about N(0, 1) per pixel), is added times a learned per-channel strength that
+  // starts at 0. It gives z a spatial path into every resolution; the cBN gains are spatially uniform.
+  bool z_maps = false;
 };
 
 struct DiscriminatorOptions {
@@ -78,7 +84,7 @@ struct AutoencoderOptions {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, base_channels, conditional,
                                                 class_embed_dim, mapping_hidden, w_dim, lambda_c, max_channels,
                                                 cadain_contract, cadain_expand, hidden_mapping, z_inject, upsample,
-                                                class_norm, hier_z)
+                                                class_norm, hier_z, z_maps)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
                                                 class_embed_dim, dropout, noise_std, noise_std_end, class_head,
                                                 mbstd_group, spectral_norm, max_channels, epilogue,

@@ -1,4 +1,6 @@
 #include "pokegan/models/resnet.h"
+
+#include <cmath>
 #include "pokegan/common/labels.h"
 
 #include <torch/nn/functional/activation.h>
@@ -22,17 +24,30 @@ torch::Tensor up2(const torch::Tensor& x, bool bilinear) { return bilinear ? ups
 torch::Tensor avg_pool2(const torch::Tensor& x) { return avg_pool2x(x); }
 }  // namespace
 
-ResGBlockImpl::ResGBlockImpl(int in, int out, int cond_dim, bool bilinear_) : bilinear(bilinear_) {
+ResGBlockImpl::ResGBlockImpl(int in, int out, int cond_dim, bool bilinear_, int z_maps_dim, int out_size)
+    : bilinear(bilinear_) {
   bn1 = register_module("bn1", ClassBatchNorm(in, cond_dim));
   conv1 = register_module("conv1", nn::Conv2d(nn::Conv2dOptions(in, out, 3).padding(1)));
   bn2 = register_module("bn2", ClassBatchNorm(out, cond_dim));
   conv2 = register_module("conv2", nn::Conv2d(nn::Conv2dOptions(out, out, 3).padding(1)));
   shortcut = register_module("shortcut", nn::Conv2d(nn::Conv2dOptions(in, out, 1)));
+  if (z_maps_dim > 0) {
+    // A buffer, not a parameter: saved and restored with the network, never trained.
+    zproj = register_buffer("zproj", torch::randn({z_maps_dim, 2 * out_size * out_size}) / std::sqrt(double(z_maps_dim)));
+    zscale1 = register_parameter("zscale1", torch::zeros({1, out, 1, 1}));
+    zscale2 = register_parameter("zscale2", torch::zeros({1, out, 1, 1}));
+  }
 }
 
-torch::Tensor ResGBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cond) {
+torch::Tensor ResGBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& cond, const torch::Tensor& z) {
   auto h = conv1->forward(up2(torch::relu(bn1->forward(x, cond)), bilinear));  // [N, out, 2H, 2W]
+  torch::Tensor maps;
+  if (zproj.defined()) {
+    maps = z.matmul(zproj).view({h.size(0), 2, h.size(2), h.size(3)});  // [N, 2, 2H, 2W]
+    h = h + zscale1 * maps.narrow(1, 0, 1);
+  }
   h = conv2->forward(torch::relu(bn2->forward(h, cond)));
+  if (maps.defined()) h = h + zscale2 * maps.narrow(1, 1, 1);
   // A 1x1 conv commutes with nearest and bilinear upsampling: convolving first does a quarter of the work.
   return h + up2(shortcut->forward(x), bilinear);
 }
@@ -51,7 +66,8 @@ ResNetGeneratorImpl::ResNetGeneratorImpl(const GeneratorOptions& opt, int image_
   input_ = register_module("input", nn::Linear(chunk_, ch(0) * 16));
   const int cond_dim = (opt.hier_z ? chunk_ : opt.z_dim) + embed;
   for (int i = 0; i < stages_; ++i)
-    blocks_.push_back(register_module("block" + std::to_string(i), ResGBlock(ch(i), ch(i + 1), cond_dim, opt.upsample == "bilinear")));
+    blocks_.push_back(register_module("block" + std::to_string(i), ResGBlock(ch(i), ch(i + 1), cond_dim, opt.upsample == "bilinear",
+                                                                          opt.z_maps ? opt.z_dim : 0, 8 << i)));
   out_bn_ = register_module("out_bn", nn::BatchNorm2d(ch(stages_)));
   out_conv_ = register_module("out_conv", nn::Conv2d(nn::Conv2dOptions(ch(stages_), 3, 3).padding(1)));
 }
@@ -64,7 +80,7 @@ torch::Tensor ResNetGeneratorImpl::forward(const torch::Tensor& z, const torch::
   for (int i = 0; i < stages_; ++i) {
     torch::Tensor cond = opt_.hier_z ? zs[i + 1] : z;
     if (e.defined()) cond = torch::cat({cond, e}, 1);
-    h = blocks_[i]->forward(h, cond);  // doubles H, W
+    h = blocks_[i]->forward(h, cond, z);  // doubles H, W
   }
   return torch::tanh(out_conv_->forward(torch::relu(out_bn_->forward(h))));  // [N, 3, S, S]
 }

@@ -6,6 +6,7 @@
 //    per block i (4 -> 8 -> ... -> S), cond_i = [z_{i+1}, shared_embed(y)]:
 //      h' = conv3x3(relu(cBN(h))) after nearest x2 upsampling, then conv3x3(relu(cBN(h')))
 //      h  = h' + conv1x1(up(h))      (resize-then-conv: no checkerboard, Odena et al. 2016)
+//    g.z_maps: after each conv, + strength[c] * (P z)[pixel] (a fixed projection of z per block)
 //    cBN: BatchNorm without affine, then (1 + Linear(cond)) * x + Linear(cond)
 //    out: tanh(conv3x3(relu(BN(h))))                               [N, 3, S, S]
 //    widths: ch(l) = min(base * 2^(stages - l), max_channels) at level l (4x4 is level 0)
@@ -29,11 +30,15 @@ namespace pokegan {
 
 class ResGBlockImpl : public torch::nn::Module {
  public:
-  // bilinear: bilinear x2 upsampling (g.upsample=bilinear), else nearest.
-  ResGBlockImpl(int in, int out, int cond_dim, bool bilinear = false);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond);  // [N,in,H,W] -> [N,out,2H,2W]
+  // bilinear: bilinear x2 upsampling (g.upsample=bilinear), else nearest. z_maps_dim > 0 (g.z_maps):
+  // the z maps of the output resolution out_size, a projection buffer [z_maps_dim, 2 * out_size^2]
+  // and a zero-initialised strength [1, out, 1, 1] per conv.
+  ResGBlockImpl(int in, int out, int cond_dim, bool bilinear = false, int z_maps_dim = 0, int out_size = 0);
+  // [N,in,H,W] -> [N,out,2H,2W]; z [N, z_maps_dim] is used only with z maps.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& cond, const torch::Tensor& z = {});
   ClassBatchNorm bn1{nullptr}, bn2{nullptr};
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, shortcut{nullptr};
+  torch::Tensor zproj, zscale1, zscale2;  // defined with z maps only
   bool bilinear = false;
 };
 TORCH_MODULE(ResGBlock);
