@@ -60,9 +60,9 @@ PRESETS = {
     "aegan-ac": dict(g=UNET_G, d=dict(PROJECTION_D, class_head=True), loss=dict(kind="acgan"), ae=dict(enabled=True)),
     "mlp": dict(g=dict(arch="mlp", base_channels=32), d=dict(arch="mlp", base_channels=32, dropout=0.3)),
     "sprite": dict(g=dict(arch="resnet", z_dim=120, base_channels=16, max_channels=128, class_embed_dim=32,
-                          upsample="bilinear", hier_z=False),
+                          upsample="bilinear", hier_z=False, z_maps=True),
                    d=dict(arch="resnet", base_channels=16, max_channels=128, mbstd_group=0, class_head=True),
-                   loss=dict(kind="hinge", lecam_weight=0.1, r1_gamma=0.1, aux_class_weight=0.6),
+                   loss=dict(kind="hinge", lecam_weight=0.1, r1_gamma=0.1, aux_class_weight=0.6, mode_seeking=0.05),
                    diffaug="color,translation,cutout", betas=(0.0, 0.999), lrs=(1e-4, 4e-4)),
 }
 
