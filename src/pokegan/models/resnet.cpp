@@ -1,13 +1,13 @@
 #include "pokegan/models/resnet.h"
 
 #include <cmath>
-#include "pokegan/common/labels.h"
 
 #include <torch/nn/functional/activation.h>
 #include <torch/nn/functional/pooling.h>
 #include <torch/nn/functional/upsampling.h>
 
 #include "pokegan/common/error.h"
+#include "pokegan/common/labels.h"
 
 namespace pokegan {
 
