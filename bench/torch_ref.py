@@ -651,12 +651,12 @@ class Loss:
     def bce_g(self, fake):
         return F.binary_cross_entropy_with_logits(fake, torch.ones_like(fake))
 
-    def d(self, real, fake, labels):
+    def d(self, real, fake, labels, fake_labels):
         if self.o["kind"] == "hinge":
             return F.relu(1 - real[0]).mean() + F.relu(1 + fake[0]).mean()
         if self.o["kind"] != "acgan":
             return self.bce_d(real[0], fake[0])
-        classes = 0.5 * (F.cross_entropy(real[1], labels) + F.cross_entropy(fake[1], labels))
+        classes = 0.5 * (F.cross_entropy(real[1], labels) + F.cross_entropy(fake[1], fake_labels))
         return self.ws * self.bce_d(real[0], fake[0]) + self.wc * classes
 
     def g(self, fake, labels):
@@ -706,9 +706,9 @@ class Step:
             real = real.detach().requires_grad_(True)
         d_real = D(real, labels)
         d_fake = D(fake.detach(), self.fake_labels(labels))
-        d_loss = self.loss.d(d_real, d_fake, labels)
+        d_loss = self.loss.d(d_real, d_fake, labels, self.fake_labels(labels))
         if e is not None:
-            d_loss = 0.5 * (d_loss + self.loss.d(d_real, D(recon.detach(), labels), labels))
+            d_loss = 0.5 * (d_loss + self.loss.d(d_real, D(recon.detach(), labels), labels, labels))
         reg = torch.zeros(())
         if o["aux_class_weight"] > 0 and self.step_no >= o["aux_class_start"]:  # the head learns on real images only
             reg = reg + o["aux_class_weight"] * F.cross_entropy(d_real[1], labels)
@@ -728,8 +728,8 @@ class Step:
 
     def loss_dz(self, z, z_enc, z_rec):
         prior = self.dz(z)
-        return 0.5 * (self.latent.d(prior, self.dz(z_enc.detach()), None) +
-                      self.latent.d(prior, self.dz(z_rec.detach()), None))
+        return 0.5 * (self.latent.d(prior, self.dz(z_enc.detach()), None, None) +
+                      self.latent.d(prior, self.dz(z_rec.detach()), None, None))
 
     def loss_g(self, real, fake, labels, z, recon, z_enc, z_rec):
         """G's loss (reported) and what mode seeking adds to it before the backward."""

@@ -22,7 +22,7 @@ TEST(BceLoss, MatchesHandComputedValuesWithFixedTargets) {
   // BCE(x, t) = softplus(x) - t * x
   const double real_term = ((softplus(2.0) - 0.9 * 2.0) + (softplus(-1.0) + 0.9 * 1.0)) / 2;
   const double fake_term = softplus(0.5);
-  EXPECT_NEAR(loss.d_loss(real, fake, {}).item<double>(), 0.5 * (real_term + fake_term), 1e-12);
+  EXPECT_NEAR(loss.d_loss(real, fake, {}, {}).item<double>(), 0.5 * (real_term + fake_term), 1e-12);
   EXPECT_NEAR(loss.g_loss(fake, {}).item<double>(), softplus(0.5) - 0.5, 1e-12);
 }
 
@@ -53,13 +53,22 @@ TEST(AcganLoss, TermsAndScheduleMatchHandComputedValues) {
   const DOutput fake{torch::tensor({-1.0}, torch::kFloat64), torch::tensor({{1.0, 1.0}}, torch::kFloat64)};
   // CE(real) = log(1 + e^-2), CE(fake) = log 2; source BCE: softplus(-1) for both terms.
   const double ce_real = std::log1p(std::exp(-2.0)), ce_fake = std::log(2.0), bce = std::log1p(std::exp(-1.0));
-  EXPECT_NEAR(loss.d_loss(real, fake, labels).item<double>(), 0.75 * bce + 0.75 * 0.5 * (ce_real + ce_fake), 1e-12);
+  EXPECT_NEAR(loss.d_loss(real, fake, labels, labels).item<double>(), 0.75 * bce + 0.75 * 0.5 * (ce_real + ce_fake), 1e-12);
+  // The fake batch's own labels (mode seeking draws fakes for other classes than the real batch's):
+  // the fake class term scores them, the real one keeps the real labels.
+  const DOutput fake2{torch::tensor({-1.0}, torch::kFloat64), torch::tensor({{3.0, 0.0}}, torch::kFloat64)};
+  const auto fake_labels = torch::tensor({0}, torch::kInt64);
+  const double ce_fake2 = std::log1p(std::exp(-3.0));  // class 0 at logits (3, 0)
+  EXPECT_NEAR(loss.d_loss(real, fake2, labels, fake_labels).item<double>(),
+              0.75 * bce + 0.75 * 0.5 * (ce_real + ce_fake2), 1e-12);
+  EXPECT_NEAR(loss.d_loss(real, fake2, labels, labels).item<double>(),
+              0.75 * bce + 0.75 * 0.5 * (ce_real + std::log1p(std::exp(3.0))), 1e-12);
   // G: fool the source head (target 1 on the fake: softplus(1)) and satisfy the class head.
   EXPECT_NEAR(loss.g_loss(fake, labels).item<double>(), 0.75 * std::log1p(std::exp(1.0)) + 0.75 * ce_fake, 1e-12);
   loss.set_step(1000, 100);  // past the end: the end weights
   EXPECT_DOUBLE_EQ(loss.source_weight(), 0.5);
   EXPECT_DOUBLE_EQ(loss.class_weight(), 1.0);
-  EXPECT_THROW(loss.d_loss({real.logits, {}}, fake, labels), Error);
+  EXPECT_THROW(loss.d_loss({real.logits, {}}, fake, labels, labels), Error);
 }
 
 TEST(AeganLoss, TermsMatchHandComputedValues) {
@@ -70,7 +79,7 @@ TEST(AeganLoss, TermsMatchHandComputedValues) {
   auto out = [](double v) { return DOutput{torch::tensor({v}, torch::kFloat64), {}}; };
   const auto x = torch::tensor({{0.0, 1.0}}, torch::kFloat64), recon = torch::tensor({{0.5, 0.0}}, torch::kFloat64);
   const auto z = torch::tensor({{1.0, -1.0}}, torch::kFloat64), z_rec = torch::tensor({{0.0, 0.0}}, torch::kFloat64);
-  const auto t = aegan_g_loss(image, latent, out(0.0), out(1.0), out(-1.0), out(2.0), x, recon, z, z_rec, {}, 2.0, 3.0);
+  const auto t = aegan_g_loss(image, latent, out(0.0), out(1.0), out(-1.0), out(2.0), x, recon, z, z_rec, {}, {}, 2.0, 3.0);
   // g_loss(l) = softplus(-l): terms at logits 0, 1, -1, 2.
   auto sp = [](double v) { return std::log1p(std::exp(v)); };
   const double adv = sp(0.0) + sp(-1.0) + sp(1.0) + sp(-2.0);
@@ -80,7 +89,7 @@ TEST(AeganLoss, TermsMatchHandComputedValues) {
   EXPECT_NEAR(t.total.item<double>(), adv + 2.0 * 0.75 + 3.0 * 1.0, 1e-12);
   // D: mean of (x vs G(z)) and (x vs G(E(x))); D_z: mean of (z vs E(x)) and (z vs E(G(z))).
   const double d = 0.5 * (0.5 * (sp(-1.0) + sp(0.0)) + 0.5 * (sp(-1.0) + sp(1.0)));
-  EXPECT_NEAR(aegan_d_loss(image, out(1.0), out(0.0), out(1.0), {}).item<double>(), d, 1e-12);
+  EXPECT_NEAR(aegan_d_loss(image, out(1.0), out(0.0), out(1.0), {}, {}).item<double>(), d, 1e-12);
   EXPECT_NEAR(aegan_dz_loss(latent, out(1.0), out(0.0), out(1.0)).item<double>(), d, 1e-12);
 }
 

@@ -14,7 +14,7 @@ TEST(HingeLoss, MatchesHandComputedValues) {
   const DOutput real{torch::tensor({2.0, 0.5, -1.0}, torch::kFloat64), {}};
   const DOutput fake{torch::tensor({-2.0, 0.25}, torch::kFloat64), {}};
   // relu(1 - real) = 0, 0.5, 2 -> mean 2.5/3;  relu(1 + fake) = 0, 1.25 -> mean 0.625
-  EXPECT_NEAR(loss.d_loss(real, fake, {}).item<double>(), 2.5 / 3 + 0.625, 1e-12);
+  EXPECT_NEAR(loss.d_loss(real, fake, {}, {}).item<double>(), 2.5 / 3 + 0.625, 1e-12);
   EXPECT_NEAR(loss.g_loss(fake, {}).item<double>(), -(-2.0 + 0.25) / 2, 1e-12);
 }
 

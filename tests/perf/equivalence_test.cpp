@@ -134,8 +134,14 @@ TEST(Equivalence, StyleGANWithPatchGAN) { check_preset("stylegan"); }
 TEST(Equivalence, UNetWithPatchGAN) { check_preset("unet"); }
 TEST(Equivalence, UNetWithProjectionPatchGAN) { check_preset("unet-proj"); }
 TEST(Equivalence, AcganLossWithClassHead) { check_preset("acgan"); }
+// Mode seeking with the acgan loss: D's class term scores each fake against the class it was drawn
+// for (the fake batch's second half repeats the first half's labels), not the real batch's label.
+TEST(Equivalence, AcganLossWithModeSeeking) { check_preset("acgan", {"loss.mode_seeking=1"}); }
 TEST(Equivalence, AutoencodingGan) { check_preset("aegan"); }
 TEST(Equivalence, AutoencodingGanWithAcganLoss) { check_preset("aegan-ac"); }
+TEST(Equivalence, AutoencodingGanWithAcganLossAndModeSeeking) {
+  check_preset("aegan-ac", {"loss.mode_seeking=1"});
+}
 TEST(Equivalence, Mlp) { check_preset("mlp"); }
 // The preset: hinge, LeCam, lazy R1 (step 0 is an R1 step) and the auxiliary class head.
 TEST(Equivalence, SpriteResNetHingeLecamR1AuxClassifier) { check_preset("sprite"); }

@@ -19,7 +19,7 @@ torch::Tensor smoothed_targets(const torch::Tensor& like, double lo, double hi) 
   return torch::rand_like(like) * (hi - lo) + lo;
 }
 
-torch::Tensor BceLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor&) {
+torch::Tensor BceLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor&, const torch::Tensor&) {
   const auto real_t = smoothed_targets(real.logits, opt_.real_min, opt_.real_max);
   const auto fake_t = smoothed_targets(fake.logits, opt_.fake_min, opt_.fake_max);
   return 0.5 * (F::binary_cross_entropy_with_logits(real.logits, real_t) +
@@ -37,11 +37,12 @@ void AcganLoss::set_step(int64_t step, int64_t total) {
   wc_ = opt_.class_weight_start + t * (opt_.class_weight_end - opt_.class_weight_start);
 }
 
-torch::Tensor AcganLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) {
+torch::Tensor AcganLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels,
+                                const torch::Tensor& fake_labels) {
   if (!real.class_logits.defined() || !fake.class_logits.defined())
     throw Error("the acgan loss needs a discriminator with a class head (d.class_head=true)");
-  const auto classes = 0.5 * (class_cross_entropy(real.class_logits, labels) + class_cross_entropy(fake.class_logits, labels));
-  return ws_ * BceLoss::d_loss(real, fake, labels) + wc_ * classes;
+  const auto classes = 0.5 * (class_cross_entropy(real.class_logits, labels) + class_cross_entropy(fake.class_logits, fake_labels));
+  return ws_ * BceLoss::d_loss(real, fake, labels, fake_labels) + wc_ * classes;
 }
 
 torch::Tensor AcganLoss::g_loss(const DOutput& fake, const torch::Tensor& labels) {
@@ -51,27 +52,28 @@ torch::Tensor AcganLoss::g_loss(const DOutput& fake, const torch::Tensor& labels
 }
 
 torch::Tensor aegan_d_loss(GanLoss& loss, const DOutput& real, const DOutput& fake, const DOutput& rec,
-                           const torch::Tensor& labels) {
-  return 0.5 * (loss.d_loss(real, fake, labels) + loss.d_loss(real, rec, labels));
+                           const torch::Tensor& labels, const torch::Tensor& fake_labels) {
+  return 0.5 * (loss.d_loss(real, fake, labels, fake_labels) + loss.d_loss(real, rec, labels, labels));
 }
 
 torch::Tensor aegan_dz_loss(GanLoss& latent, const DOutput& prior, const DOutput& enc, const DOutput& enc_fake) {
-  return 0.5 * (latent.d_loss(prior, enc, {}) + latent.d_loss(prior, enc_fake, {}));
+  return 0.5 * (latent.d_loss(prior, enc, {}, {}) + latent.d_loss(prior, enc_fake, {}, {}));
 }
 
 AeganGTerms aegan_g_loss(GanLoss& loss, GanLoss& latent, const DOutput& fake, const DOutput& rec,
                          const DOutput& enc, const DOutput& enc_fake, const torch::Tensor& x,
                          const torch::Tensor& recon, const torch::Tensor& z, const torch::Tensor& z_rec,
-                         const torch::Tensor& labels, double lambda_rx, double lambda_rz) {
+                         const torch::Tensor& labels, const torch::Tensor& fake_labels, double lambda_rx,
+                         double lambda_rz) {
   AeganGTerms t;
-  t.adversarial = loss.g_loss(fake, labels) + loss.g_loss(rec, labels) + latent.g_loss(enc, {}) + latent.g_loss(enc_fake, {});
+  t.adversarial = loss.g_loss(fake, fake_labels) + loss.g_loss(rec, labels) + latent.g_loss(enc, {}) + latent.g_loss(enc_fake, {});
   t.rec_x = (recon - x).abs().mean();
   t.rec_z = (z_rec - z).abs().mean();
   t.total = t.adversarial + lambda_rx * t.rec_x + lambda_rz * t.rec_z;
   return t;
 }
 
-torch::Tensor HingeLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor&) {
+torch::Tensor HingeLoss::d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor&, const torch::Tensor&) {
   return torch::relu(1 - real.logits).mean() + torch::relu(1 + fake.logits).mean();
 }
 

@@ -1,6 +1,8 @@
 // GAN losses as small objects on logits, so a loss pairs with any G/D (networks.h).
-//   d_loss(real, fake, labels): what D minimises, given D's outputs on a real and a fake batch
-//   g_loss(fake, labels):       what G minimises, given D's output on its fakes
+//   d_loss(real, fake, labels, fake_labels): what D minimises, given D's outputs on a real batch
+//                                (of `labels`) and a fake one (drawn for `fake_labels`, which differ
+//                                when mode seeking pairs up the fake batch's classes)
+//   g_loss(fake, labels):                   what G minimises, given D's output on its fakes
 // BceLoss is the study's baseline loss with label smoothing: D's targets are drawn per sample from
 // U(real_min, real_max) and U(fake_min, fake_max); G's target is 1. The D loss is the mean of the
 // real and fake terms, as in the study's code.
@@ -20,14 +22,16 @@ class GanLoss {
   virtual ~GanLoss() = default;
   // Where training is, for losses with a schedule.
   virtual void set_step(int64_t /*step*/, int64_t /*total*/) {}
-  virtual torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) = 0;
+  virtual torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels,
+                               const torch::Tensor& fake_labels) = 0;
   virtual torch::Tensor g_loss(const DOutput& fake, const torch::Tensor& labels) = 0;
 };
 
 class BceLoss : public GanLoss {
  public:
   explicit BceLoss(const LossOptions& opt) : opt_(opt) {}
-  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) override;
+  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels,
+                       const torch::Tensor& fake_labels) override;
   torch::Tensor g_loss(const DOutput& fake, const torch::Tensor& labels) override;
 
  private:
@@ -36,14 +40,16 @@ class BceLoss : public GanLoss {
 
 // AC-GAN (Odena et al. 2017) as the study's §2.3 writes it: D has a source head and a class head.
 //   L_s: BCE (with the smoothing above) of real vs fake;  L_c: cross-entropy of the true class on
-//   real and on fake images. D minimises w_s L_s + w_c L_c (i.e. maximises the log-likelihoods);
+//   real images (their labels) and on fake ones (the classes they were drawn for). D minimises
+//   w_s L_s + w_c L_c (i.e. maximises the log-likelihoods);
 //   G minimises w_s BCE(D(G(z)) -> 1) + w_c CE(class(G(z, c)), c): fool the source head, satisfy
 //   the class head. (w_s, w_c) follow the linear schedule of LossOptions.
 class AcganLoss : public BceLoss {
  public:
   explicit AcganLoss(const LossOptions& opt) : BceLoss(opt), opt_(opt) { set_step(0, 1); }
   void set_step(int64_t step, int64_t total) override;
-  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) override;
+  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels,
+                       const torch::Tensor& fake_labels) override;
   torch::Tensor g_loss(const DOutput& fake, const torch::Tensor& labels) override;
   double source_weight() const { return ws_; }
   double class_weight() const { return wc_; }
@@ -59,8 +65,9 @@ class AcganLoss : public BceLoss {
 //   D_z : z vs E(x) and z vs E(G(z))           -> mean of the two d_loss terms
 //   G, E: the four adversarial terms as g_loss, plus λ_rx |G(E(x)) - x|_1 + λ_rz |E(G(z)) - z|_1
 //         (L1 as the mean absolute error).
+// `labels` are the real batch's (and so G(E(x))'s), `fake_labels` those G(z) was drawn for.
 torch::Tensor aegan_d_loss(GanLoss& loss, const DOutput& real, const DOutput& fake, const DOutput& rec,
-                           const torch::Tensor& labels);
+                           const torch::Tensor& labels, const torch::Tensor& fake_labels);
 torch::Tensor aegan_dz_loss(GanLoss& latent, const DOutput& prior, const DOutput& enc, const DOutput& enc_fake);
 struct AeganGTerms {
   torch::Tensor adversarial;  // g_loss(D(G(z))) + g_loss(D(G(E(x)))) + g_loss(Dz(E(x))) + g_loss(Dz(E(G(z))))
@@ -70,14 +77,16 @@ struct AeganGTerms {
 AeganGTerms aegan_g_loss(GanLoss& loss, GanLoss& latent, const DOutput& fake, const DOutput& rec,
                          const DOutput& enc, const DOutput& enc_fake, const torch::Tensor& x,
                          const torch::Tensor& recon, const torch::Tensor& z, const torch::Tensor& z_rec,
-                         const torch::Tensor& labels, double lambda_rx, double lambda_rz);
+                         const torch::Tensor& labels, const torch::Tensor& fake_labels, double lambda_rx,
+                         double lambda_rz);
 
 // Hinge loss (Lim & Ye 2017; SNGAN, BigGAN): D minimises E[relu(1 - D(x))] + E[relu(1 + D(G(z)))],
 // G minimises -E[D(G(z))]. Patch logits [N, P] are averaged like per-image ones.
 class HingeLoss : public GanLoss {
  public:
   explicit HingeLoss(const LossOptions&) {}
-  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels) override;
+  torch::Tensor d_loss(const DOutput& real, const DOutput& fake, const torch::Tensor& labels,
+                       const torch::Tensor& fake_labels) override;
   torch::Tensor g_loss(const DOutput& fake, const torch::Tensor& labels) override;
 };
 

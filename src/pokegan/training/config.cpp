@@ -109,9 +109,6 @@ void validate(const TrainConfig& c) {
   need(c.loss.mode_seeking >= 0, "loss.mode_seeking must be >= 0");
   need(c.loss.mode_seeking_space == "pixels" || c.loss.mode_seeking_space == "silhouette",
        "loss.mode_seeking_space must be 'pixels' or 'silhouette'");
-  // Mode seeking relabels the fake batch's second half; the acgan loss's class term would score
-  // those fakes against the real batch's labels.
-  need(c.loss.mode_seeking == 0 || c.loss.kind != "acgan", "loss.mode_seeking is not available with loss.kind=acgan");
   need(c.loss.aux_class_weight >= 0, "loss.aux_class_weight must be >= 0");
   need(c.loss.aux_class_weight == 0 || c.d.class_head, "loss.aux_class_weight needs d.class_head=true");
   need(c.loss.aux_class_start >= 0, "loss.aux_class_start must be >= 0");

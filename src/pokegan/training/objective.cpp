@@ -92,8 +92,8 @@ PhaseStats Objective::d_phase() {
   const auto real = r1 ? real_.detach().requires_grad_(true) : real_;
   const DOutput d_real = D(real, labels_);
   const DOutput d_fake = D(fake_.detach(), fake_labels_);
-  torch::Tensor loss = nets_.e ? aegan_d_loss(*loss_, d_real, d_fake, D(recon_.detach(), labels_), labels_)
-                               : loss_->d_loss(d_real, d_fake, labels_);
+  torch::Tensor loss = nets_.e ? aegan_d_loss(*loss_, d_real, d_fake, D(recon_.detach(), labels_), labels_, fake_labels_)
+                               : loss_->d_loss(d_real, d_fake, labels_, fake_labels_);
   s.loss = loss.item<double>();
   if (r1) {
     const auto penalty = r1_penalty(d_real.logits, real);
@@ -146,7 +146,7 @@ PhaseStats Objective::g_phase() {
   torch::Tensor loss;
   if (nets_.e) {
     const auto t = aegan_g_loss(*loss_, *latent_loss_, d_fake, D(recon_, labels_), Dz(z_enc_), Dz(z_rec_), real_, recon_,
-                                z_, z_rec_, labels_, opt_.lambda_rx, opt_.lambda_rz);
+                                z_, z_rec_, labels_, fake_labels_, opt_.lambda_rx, opt_.lambda_rz);
     loss = t.total;
     s.extra["rec_x"] = t.rec_x.item<double>();
     s.extra["rec_z"] = t.rec_z.item<double>();
