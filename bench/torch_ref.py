@@ -31,7 +31,8 @@ import torch.nn.functional as F
 # ---- options: the C++ defaults (models/options.h, training/config.h), then each preset's changes ----
 G_DEFAULT = dict(arch="dcgan", z_dim=100, base_channels=64, conditional=True, class_embed_dim=16, mapping_hidden=128,
                  w_dim=128, lambda_c=[], max_channels=256, cadain_contract=[0, 1], cadain_expand=[], hidden_mapping=True,
-                 z_inject="input", upsample="transposed", class_norm="none", hier_z=True, z_maps=False)
+                 z_inject="input", upsample="transposed", class_norm="none", hier_z=True, z_maps=False,
+                 class_input=False)
 D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_dim=16, dropout=0.0, noise_std=0.0,
                  noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256,
                  epilogue="sum", twin_class_head=False)
@@ -432,7 +433,8 @@ class ResNetGenerator(nn.Module):
         e = o["class_embed_dim"] if self.classes else 0
         if self.classes:
             self.embed = nn.Embedding(self.classes, e)
-        self.input = nn.Linear(self.chunk, ch(0) * 16)
+        self.class_input = bool(o["class_input"]) and self.classes > 0
+        self.input = nn.Linear(self.chunk + (e if self.class_input else 0), ch(0) * 16)
         cond = (self.chunk if self.hier else self.z_dim) + e
         for i in range(self.stages):
             setattr(self, f"block{i}", ResGBlock(ch(i), ch(i + 1), cond, o["upsample"] == "bilinear",
@@ -442,7 +444,8 @@ class ResNetGenerator(nn.Module):
 
     def forward(self, z, labels):
         zs = z.split(self.chunk, 1)
-        h = self.input(zs[0]).view(z.shape[0], -1, 4, 4)
+        x = torch.cat([zs[0], self.embed(labels)], 1) if self.class_input else zs[0]
+        h = self.input(x).view(z.shape[0], -1, 4, 4)
         for i in range(self.stages):
             cond = zs[i + 1] if self.hier else z
             if self.classes:

@@ -322,4 +322,35 @@ TEST(AvgPool2x, MatchesLibTorchAvgPoolWithGradientsAndDoubleBackward) {
   EXPECT_TRUE(torch::equal(avg_pool2x(odd), reference(odd)));
 }
 
+// g.class_input: the class embedding joins z at the 4x4 input layer, so the class changes the
+// input map itself (without it the input is a function of z alone), and the input layer's class
+// columns get a gradient.
+TEST(ResNetGenerator, ClassInputReachesTheFourByFourLayout) {
+  GeneratorOptions o;
+  o.arch = "resnet", o.z_dim = 12, o.base_channels = 4, o.max_channels = 16, o.class_embed_dim = 4, o.hier_z = false;
+  torch::manual_seed(3);
+  auto plain = make_generator(o, 16, 3);
+  o.class_input = true;
+  auto conditioned = make_generator(o, 16, 3);
+  auto weight_of = [](torch::nn::Module& g) { return g.named_parameters()["input.weight"]; };
+  EXPECT_EQ(weight_of(*plain).size(1), 12);
+  EXPECT_EQ(weight_of(*conditioned).size(1), 12 + 4);
+  EXPECT_EQ(count_parameters(*conditioned) - count_parameters(*plain), 4 * weight_of(*plain).size(0));
+  const auto z = torch::randn({1, 12}).repeat({2, 1});
+  const auto labels = torch::tensor({0, 2}, torch::kInt64);
+  auto input_map = [&](torch::nn::Module& g, bool with_class) {
+    auto& in = *g.named_modules()["input"]->as<torch::nn::Linear>();
+    const auto e = g.named_parameters()["embed.weight"].index_select(0, labels);
+    return in.forward(with_class ? torch::cat({z, e}, 1) : z);
+  };
+  const auto p = input_map(*plain, false), c = input_map(*conditioned, true);
+  EXPECT_TRUE(torch::equal(p[0], p[1]));            // z alone: one layout for both classes
+  EXPECT_GT((c[0] - c[1]).abs().max().item<double>(), 1e-4);  // the class moves it
+  conditioned->train();
+  conditioned->forward(torch::randn({4, 12}), torch::tensor({0, 1, 2, 0}, torch::kInt64)).square().mean().backward();
+  const auto grad = weight_of(*conditioned).grad();
+  ASSERT_TRUE(grad.defined());
+  EXPECT_GT(grad.narrow(1, 12, 4).abs().sum().item<double>(), 0);
+}
+
 }  // namespace pokegan

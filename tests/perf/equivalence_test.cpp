@@ -164,5 +164,7 @@ TEST(Equivalence, SpriteModeSeekingInSilhouetteSpace) {
 // z maps (g.z_maps): the projection buffer travels with the weights; the strengths' gradients
 // check the maps pixel by pixel (they are 0 at the start, so G's output does not).
 TEST(Equivalence, SpriteZMaps) { check_preset("sprite", {"g.z_maps=true"}); }
+// The class embedding at G's 4x4 input (g.class_input).
+TEST(Equivalence, SpriteClassInput) { check_preset("sprite", {"g.class_input=true"}); }
 
 }  // namespace pokegan

@@ -65,6 +65,16 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig zm_dcgan = preset("cdcgan");
   apply_override(zm_dcgan, "g.z_maps=true");
   EXPECT_THROW(validate(zm_dcgan), Error);
+  // The class at G's input: a conditional resnet G switch, in the JSON round trip.
+  TrainConfig ci = preset("sprite");
+  apply_override(ci, "g.class_input=true");
+  EXPECT_NO_THROW(validate(ci));
+  EXPECT_TRUE(nlohmann::json(ci).get<TrainConfig>().g.class_input);
+  apply_override(ci, "g.conditional=false");
+  EXPECT_THROW(validate(ci), Error);
+  TrainConfig ci_dcgan = preset("cdcgan");
+  apply_override(ci_dcgan, "g.class_input=true");
+  EXPECT_THROW(validate(ci_dcgan), Error);
 }
 
 TEST(Presets, StudySettingsAndUnknownNames) {

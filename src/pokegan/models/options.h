@@ -46,6 +46,10 @@ struct GeneratorOptions {
   // entry, so m is about N(0, 1) per pixel), is added times a learned per-channel strength that
   // starts at 0. It gives z a spatial path into every resolution; the cBN gains are spatially uniform.
   bool z_maps = false;
+  // resnet: the class embedding enters the 4x4 input layer beside z (as a conditional DCGAN's input
+  // and StyleGAN2-ADA's conditioned mapping), so type can set the coarse layout, not only each
+  // block's per-channel BatchNorm gains, which are the same at every position.
+  bool class_input = false;
 };
 
 struct DiscriminatorOptions {
@@ -84,7 +88,7 @@ struct AutoencoderOptions {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, base_channels, conditional,
                                                 class_embed_dim, mapping_hidden, w_dim, lambda_c, max_channels,
                                                 cadain_contract, cadain_expand, hidden_mapping, z_inject, upsample,
-                                                class_norm, hier_z, z_maps)
+                                                class_norm, hier_z, z_maps, class_input)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
                                                 class_embed_dim, dropout, noise_std, noise_std_end, class_head,
                                                 mbstd_group, spectral_norm, max_channels, epilogue,

@@ -63,7 +63,7 @@ ResNetGeneratorImpl::ResNetGeneratorImpl(const GeneratorOptions& opt, int image_
   auto ch = [&](int level) { return std::min(opt.base_channels << (stages_ - level), std::max(opt.max_channels, opt.base_channels)); };
   const int embed = num_classes_ > 0 ? opt.class_embed_dim : 0;
   if (embed > 0) embed_ = register_module("embed", nn::Embedding(num_classes_, embed));
-  input_ = register_module("input", nn::Linear(chunk_, ch(0) * 16));
+  input_ = register_module("input", nn::Linear(chunk_ + (opt.class_input ? embed : 0), ch(0) * 16));
   const int cond_dim = (opt.hier_z ? chunk_ : opt.z_dim) + embed;
   for (int i = 0; i < stages_; ++i)
     blocks_.push_back(register_module("block" + std::to_string(i), ResGBlock(ch(i), ch(i + 1), cond_dim, opt.upsample == "bilinear",
@@ -76,7 +76,8 @@ torch::Tensor ResNetGeneratorImpl::forward(const torch::Tensor& z, const torch::
   const int64_t n = z.size(0);
   const auto zs = z.split(chunk_, 1);  // hier_z: stages + 1 chunks of [N, chunk]; else one
   const torch::Tensor e = embed_ ? embed_classes(embed_->weight, labels) : torch::Tensor();  // [N, E]
-  auto h = input_->forward(zs[0]).view({n, -1, 4, 4});  // [N, ch(0), 4, 4]
+  const auto in = opt_.class_input && e.defined() ? torch::cat({zs[0], e}, 1) : zs[0];  // [N, chunk (+ E)]
+  auto h = input_->forward(in).view({n, -1, 4, 4});  // [N, ch(0), 4, 4]
   for (int i = 0; i < stages_; ++i) {
     torch::Tensor cond = opt_.hier_z ? zs[i + 1] : z;
     if (e.defined()) cond = torch::cat({cond, e}, 1);

@@ -2,7 +2,7 @@
 // sprites on a CPU (Brock et al. 2019; Miyato & Koyama 2018).
 //
 // G: z [N, z_dim] split into (stages + 1) chunks (hier_z; else every block sees all of z)
-//    h = Linear(z_0) -> [N, ch(0), 4, 4]
+//    h = Linear(z_0) -> [N, ch(0), 4, 4]    (g.class_input: Linear([z_0, shared_embed(y)]))
 //    per block i (4 -> 8 -> ... -> S), cond_i = [z_{i+1}, shared_embed(y)]:
 //      h' = conv3x3(relu(cBN(h))) after nearest x2 upsampling, then conv3x3(relu(cBN(h')))
 //      h  = h' + conv1x1(up(h))      (resize-then-conv: no checkerboard, Odena et al. 2016)

@@ -123,6 +123,8 @@ void validate(const TrainConfig& c) {
   need(c.d.epilogue == "sum" || c.d.epilogue == "dense", "d.epilogue must be 'sum' or 'dense'");
   need(c.d.epilogue == "sum" || c.d.arch == "resnet", "d.epilogue=dense needs d.arch=resnet");
   need(!c.g.z_maps || c.g.arch == "resnet", "g.z_maps needs g.arch=resnet");
+  need(!c.g.class_input || (c.g.arch == "resnet" && c.g.conditional && c.g.class_embed_dim > 0),
+       "g.class_input needs a conditional g.arch=resnet with g.class_embed_dim > 0");
   need(c.divergence.policy == "stop" || c.divergence.policy == "rollback", "divergence.policy must be 'stop' or 'rollback'");
   need(c.divergence.loss_max > 0, "divergence.loss_max must be > 0");
   need(c.divergence.lr_scale > 0 && c.divergence.lr_scale < 1, "divergence.lr_scale must be in (0, 1)");
