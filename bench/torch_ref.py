@@ -56,7 +56,7 @@ PRESETS = {
     "stylegan": dict(g=dict(arch="stylegan", z_dim=64, base_channels=32), d=PATCHGAN_D),
     "unet": dict(g=UNET_G, d=PATCHGAN_D, loss=UNET_LOSS),
     "unet-proj": dict(g=UNET_G, d=PROJECTION_D, loss=UNET_LOSS),
-    "acgan": dict(g=UNET_G, d=dict(PATCHGAN_D, class_head=True), loss=dict(kind="acgan")),
+    "acgan": dict(g=UNET_G, d=dict(PATCHGAN_D, class_head=True), loss=dict(UNET_LOSS, kind="acgan")),
     "aegan": dict(g=UNET_G, d=PROJECTION_D, ae=dict(enabled=True), loss=UNET_LOSS),
     "aegan-ac": dict(g=UNET_G, d=dict(PROJECTION_D, class_head=True), loss=dict(kind="acgan"), ae=dict(enabled=True)),
     "mlp": dict(g=dict(arch="mlp", base_channels=32), d=dict(arch="mlp", base_channels=32, dropout=0.3)),
