@@ -707,16 +707,17 @@ class Step:
         r1 = o["r1_gamma"] > 0 and self.step_no % o["r1_every"] == 0
         if r1:
             real = real.detach().requires_grad_(True)
+        fake_labels = self.fake_labels(labels)
         d_real = D(real, labels)
-        d_fake = D(fake.detach(), self.fake_labels(labels))
-        d_loss = self.loss.d(d_real, d_fake, labels, self.fake_labels(labels))
+        d_fake = D(fake.detach(), fake_labels)
+        d_loss = self.loss.d(d_real, d_fake, labels, fake_labels)
         if e is not None:
             d_loss = 0.5 * (d_loss + self.loss.d(d_real, D(recon.detach(), labels), labels, labels))
         reg = torch.zeros(())
         if o["aux_class_weight"] > 0 and self.step_no >= o["aux_class_start"]:  # the head learns on real images only
             reg = reg + o["aux_class_weight"] * F.cross_entropy(d_real[1], labels)
         if o["aux_twin_weight"] > 0 and self.step_no >= o["aux_class_start"]:  # TAC: the twin learns on fakes
-            reg = reg + o["aux_twin_weight"] * F.cross_entropy(d_fake[2], self.fake_labels(labels))
+            reg = reg + o["aux_twin_weight"] * F.cross_entropy(d_fake[2], fake_labels)
         if r1:
             grad, = torch.autograd.grad(d_real[0].sum(), real, create_graph=True)
             reg = reg + o["r1_gamma"] / 2 * o["r1_every"] * grad.square().flatten(1).sum(1).mean()

@@ -160,8 +160,8 @@ TEST(ResNetDiscriminator, TwinClassHeadIsASecondHeadOnTheSameFeatures) {
 // the output is the network's without the maps (same weights), with a strength it depends on z
 // through the maps, pixel by pixel, and the strengths get a gradient.
 TEST(ResNetGenerator, ZMapsAreAZeroStartedSpatialPathForZ) {
-  GeneratorOptions o;
-  o.arch = "resnet", o.z_dim = 12, o.base_channels = 4, o.max_channels = 16, o.class_embed_dim = 4, o.hier_z = false;
+  GeneratorOptions o = resnet_g();
+  o.hier_z = false;
   torch::manual_seed(3);
   auto plain = make_generator(o, 16, 3);
   o.z_maps = true;
@@ -326,8 +326,8 @@ TEST(AvgPool2x, MatchesLibTorchAvgPoolWithGradientsAndDoubleBackward) {
 // input map itself (without it the input is a function of z alone), and the input layer's class
 // columns get a gradient.
 TEST(ResNetGenerator, ClassInputReachesTheFourByFourLayout) {
-  GeneratorOptions o;
-  o.arch = "resnet", o.z_dim = 12, o.base_channels = 4, o.max_channels = 16, o.class_embed_dim = 4, o.hier_z = false;
+  GeneratorOptions o = resnet_g();
+  o.hier_z = false;
   torch::manual_seed(3);
   auto plain = make_generator(o, 16, 3);
   o.class_input = true;
