@@ -38,6 +38,7 @@ D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_d
                  epilogue="sum", twin_class_head=False)
 LOSS_DEFAULT = dict(kind="bce", real_min=0.9, real_max=1.0, fake_min=0.0, fake_max=0.1, source_weight_start=1.0,
                     source_weight_end=0.5, class_weight_start=0.5, class_weight_end=1.0, schedule_steps=0,
+                    class_on_fakes=True,
                     r1_gamma=0.0, r1_every=16, lecam_weight=0.0, lecam_decay=0.99, mode_seeking=0.0,
                     mode_seeking_space="pixels",
                     aux_class_weight=0.0, aux_class_start=0, aux_twin_weight=0.0)
@@ -659,7 +660,9 @@ class Loss:
             return F.relu(1 - real[0]).mean() + F.relu(1 + fake[0]).mean()
         if self.o["kind"] != "acgan":
             return self.bce_d(real[0], fake[0])
-        classes = 0.5 * (F.cross_entropy(real[1], labels) + F.cross_entropy(fake[1], fake_labels))
+        classes = F.cross_entropy(real[1], labels)
+        if self.o["class_on_fakes"]:
+            classes = 0.5 * (classes + F.cross_entropy(fake[1], fake_labels))
         return self.ws * self.bce_d(real[0], fake[0]) + self.wc * classes
 
     def g(self, fake, labels):

@@ -65,6 +65,14 @@ TEST(AcganLoss, TermsAndScheduleMatchHandComputedValues) {
               0.75 * bce + 0.75 * 0.5 * (ce_real + std::log1p(std::exp(3.0))), 1e-12);
   // G: fool the source head (target 1 on the fake: softplus(1)) and satisfy the class head.
   EXPECT_NEAR(loss.g_loss(fake, labels).item<double>(), 0.75 * std::log1p(std::exp(1.0)) + 0.75 * ce_fake, 1e-12);
+  // D's class term on real images only (loss.class_on_fakes=false): the fakes' class logits drop
+  // out; the source term and G's loss are unchanged.
+  LossOptions real_only = o;
+  real_only.class_on_fakes = false;
+  AcganLoss loss_r(real_only);
+  loss_r.set_step(50, 100);
+  EXPECT_NEAR(loss_r.d_loss(real, fake2, labels, fake_labels).item<double>(), 0.75 * bce + 0.75 * ce_real, 1e-12);
+  EXPECT_NEAR(loss_r.g_loss(fake, labels).item<double>(), loss.g_loss(fake, labels).item<double>(), 1e-12);
   loss.set_step(1000, 100);  // past the end: the end weights
   EXPECT_DOUBLE_EQ(loss.source_weight(), 0.5);
   EXPECT_DOUBLE_EQ(loss.class_weight(), 1.0);

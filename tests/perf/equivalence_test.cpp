@@ -137,6 +137,8 @@ TEST(Equivalence, AcganLossWithClassHead) { check_preset("acgan", {"loss.mode_se
 // Mode seeking with the acgan loss: D's class term scores each fake against the class it was drawn
 // for (the fake batch's second half repeats the first half's labels), not the real batch's label.
 TEST(Equivalence, AcganLossWithModeSeeking) { check_preset("acgan"); }  // the preset has it
+// D's class term on real images only (loss.class_on_fakes=false; Shu et al. 2017).
+TEST(Equivalence, AcganLossClassTermOnRealsOnly) { check_preset("acgan", {"loss.class_on_fakes=false"}); }
 TEST(Equivalence, AutoencodingGan) { check_preset("aegan"); }
 TEST(Equivalence, AutoencodingGanWithAcganLoss) { check_preset("aegan-ac"); }
 TEST(Equivalence, AutoencodingGanWithAcganLossAndModeSeeking) {

@@ -41,7 +41,9 @@ torch::Tensor AcganLoss::d_loss(const DOutput& real, const DOutput& fake, const 
                                 const torch::Tensor& fake_labels) {
   if (!real.class_logits.defined() || !fake.class_logits.defined())
     throw Error("the acgan loss needs a discriminator with a class head (d.class_head=true)");
-  const auto classes = 0.5 * (class_cross_entropy(real.class_logits, labels) + class_cross_entropy(fake.class_logits, fake_labels));
+  const auto real_ce = class_cross_entropy(real.class_logits, labels);
+  const auto classes =
+      opt_.class_on_fakes ? 0.5 * (real_ce + class_cross_entropy(fake.class_logits, fake_labels)) : real_ce;
   return ws_ * BceLoss::d_loss(real, fake, labels, fake_labels) + wc_ * classes;
 }
 

@@ -20,6 +20,12 @@ struct LossOptions {
   double source_weight_start = 1.0, source_weight_end = 0.5;
   double class_weight_start = 0.5, class_weight_end = 1.0;
   int64_t schedule_steps = 0;
+  // acgan: whether D's class term also learns the classes of generated images (AC-GAN, the study's
+  // loss: w_c * (CE(real) + CE(fake)) / 2) or real images only (w_c * CE(real); Shu et al. 2017,
+  // "AC-GAN learns a biased distribution": a head that learns the fakes' classes lets G pay its
+  // class term with any mark the head learns to read, not with the type's look). G's class term
+  // is the same either way.
+  bool class_on_fakes = true;
 
   // Regularisers, each off at 0 (training/objective.h runs them):
   // R1 (Mescheder et al. 2018): gamma/2 E|grad_x D(x)|^2 on real images, lazily every r1_every D
@@ -56,7 +62,7 @@ struct LossOptions {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(LossOptions, kind, real_min, real_max, fake_min, fake_max,
                                                 source_weight_start, source_weight_end, class_weight_start,
-                                                class_weight_end, schedule_steps, r1_gamma, r1_every, lecam_weight,
+                                                class_weight_end, schedule_steps, class_on_fakes, r1_gamma, r1_every, lecam_weight,
                                                 lecam_decay, mode_seeking, mode_seeking_space, aux_class_weight,
                                                 aux_class_start, aux_twin_weight)
 
