@@ -120,6 +120,8 @@ void run_train(const TrainArgs& a) {
   if (a.seed >= 0) cfg.seed = static_cast<uint64_t>(a.seed);
   for (const auto& s : a.sets) apply_override(cfg, s);
   validate(cfg);
+  if (root)
+    for (const auto& w : config_warnings(cfg)) std::fprintf(stderr, "warning: %s\n", w.c_str());
 
   const Dataset ds = Dataset::load(cfg.data);
   std::unique_ptr<Trainer> trainer;

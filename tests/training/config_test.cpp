@@ -23,6 +23,25 @@ TEST(Config, OverridesTypedNestedKeys) {
   EXPECT_THROW(apply_override(c, "novalue"), Error);
 }
 
+// A class head on a D that takes the class as an input channel can copy the label: a warning,
+// not an error (the study's own AC-GAN D is built that way).
+TEST(Config, WarnsWhenTheClassHeadCanReadTheLabel) {
+  TrainConfig leak = preset("unet");  // PatchGAN D with the class channel
+  EXPECT_TRUE(config_warnings(leak).empty());
+  apply_override(leak, "d.class_head=true");
+  ASSERT_EQ(config_warnings(leak).size(), 1u);
+  EXPECT_NE(config_warnings(leak)[0].find("d.conditional=false"), std::string::npos);
+  apply_override(leak, "d.conditional=false");
+  EXPECT_TRUE(config_warnings(leak).empty());
+  TrainConfig proj = preset("unet-proj");  // the projection D has no class channel
+  apply_override(proj, "d.class_head=true");
+  EXPECT_TRUE(config_warnings(proj).empty());
+  TrainConfig dcgan = preset("cdcgan");
+  apply_override(dcgan, "d.class_head=true");
+  EXPECT_EQ(config_warnings(dcgan).size(), 1u);
+  EXPECT_TRUE(config_warnings(preset("sprite")).empty());
+}
+
 TEST(Config, JsonRoundTripAndValidation) {
   const TrainConfig c = preset("dcgan");
   const TrainConfig back = nlohmann::json(c).get<TrainConfig>();

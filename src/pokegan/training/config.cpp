@@ -131,4 +131,12 @@ void validate(const TrainConfig& c) {
   need(c.divergence.max_rollbacks >= 0, "divergence.max_rollbacks must be >= 0");
 }
 
+std::vector<std::string> config_warnings(const TrainConfig& c) {
+  std::vector<std::string> out;
+  const bool label_input = c.d.conditional && c.d.arch != "projection" && c.d.arch != "resnet";
+  if ((c.d.class_head || c.d.twin_class_head) && label_input)
+    out.push_back("d.class_head=true on d.arch=" + c.d.arch + " with d.conditional=true: D also takes the class as an input, so its class head can read the label it predicts instead of classifying the image (--set d.conditional=false, or d.arch=projection)");
+  return out;
+}
+
 }  // namespace pokegan

@@ -103,4 +103,10 @@ TrainConfig config_from_json(const std::string& text, const std::string& what);
 // Checks ranges (batch > 0, lr > 0, ...); throws Error with the offending key.
 void validate(const TrainConfig& cfg);
 
+// Settings that are valid but probably not what the user wants, one line each (`pokegan train`
+// prints them). Today: a class head on a D that also takes the class as an input channel
+// (d.conditional=true with d.arch=patchgan, dcgan or mlp), which can read the label it is asked
+// to predict instead of classifying the image.
+std::vector<std::string> config_warnings(const TrainConfig& cfg);
+
 }  // namespace pokegan
