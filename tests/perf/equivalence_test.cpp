@@ -133,12 +133,17 @@ TEST(Equivalence, UnconditionalDcgan) { check_preset("dcgan"); }
 TEST(Equivalence, StyleGANWithPatchGAN) { check_preset("stylegan"); }
 TEST(Equivalence, UNetWithPatchGAN) { check_preset("unet"); }
 TEST(Equivalence, UNetWithProjectionPatchGAN) { check_preset("unet-proj"); }
-TEST(Equivalence, AcganLossWithClassHead) { check_preset("acgan", {"loss.mode_seeking=0"}); }
+// The study's AC-GAN: a PatchGAN D that also takes the class as an input channel, the class term
+// on real and fake images, no mode seeking.
+TEST(Equivalence, AcganLossWithClassHead) {
+  check_preset("acgan", {"loss.mode_seeking=0", "d.conditional=true", "loss.class_on_fakes=true"});
+}
 // Mode seeking with the acgan loss: D's class term scores each fake against the class it was drawn
 // for (the fake batch's second half repeats the first half's labels), not the real batch's label.
-TEST(Equivalence, AcganLossWithModeSeeking) { check_preset("acgan"); }  // the preset has it
-// D's class term on real images only (loss.class_on_fakes=false; Shu et al. 2017).
-TEST(Equivalence, AcganLossClassTermOnRealsOnly) { check_preset("acgan", {"loss.class_on_fakes=false"}); }
+TEST(Equivalence, AcganLossWithModeSeeking) { check_preset("acgan", {"loss.class_on_fakes=true"}); }
+// The preset: D's class term on real images only (loss.class_on_fakes=false; Shu et al. 2017), D
+// without the class channel.
+TEST(Equivalence, AcganLossClassTermOnRealsOnly) { check_preset("acgan"); }
 TEST(Equivalence, AutoencodingGan) { check_preset("aegan"); }
 TEST(Equivalence, AutoencodingGanWithAcganLoss) { check_preset("aegan-ac"); }
 TEST(Equivalence, AutoencodingGanWithAcganLossAndModeSeeking) {

@@ -39,7 +39,7 @@ TEST(Config, WarnsWhenTheClassHeadCanReadTheLabel) {
   TrainConfig dcgan = preset("cdcgan");
   apply_override(dcgan, "d.class_head=true");
   EXPECT_EQ(config_warnings(dcgan).size(), 1u);
-  EXPECT_TRUE(config_warnings(preset("sprite")).empty());
+  for (const auto& name : preset_names()) EXPECT_TRUE(config_warnings(preset(name)).empty()) << name;
 }
 
 TEST(Config, JsonRoundTripAndValidation) {
