@@ -31,7 +31,7 @@ import torch.nn.functional as F
 # ---- options: the C++ defaults (models/options.h, training/config.h), then each preset's changes ----
 G_DEFAULT = dict(arch="dcgan", z_dim=100, base_channels=64, conditional=True, class_embed_dim=16, mapping_hidden=128,
                  w_dim=128, lambda_c=[], max_channels=256, cadain_contract=[0, 1], cadain_expand=[], hidden_mapping=True,
-                 z_inject="input", upsample="transposed", class_norm="none", hier_z=True, z_maps=False,
+                 z_inject="input", input_plane="rows", upsample="transposed", class_norm="none", hier_z=True, z_maps=False,
                  class_input=False)
 D_DEFAULT = dict(arch="dcgan", base_channels=64, conditional=True, class_embed_dim=16, dropout=0.0, noise_std=0.0,
                  noise_std_end=-1.0, class_head=False, mbstd_group=0, spectral_norm=True, max_channels=256,
@@ -110,6 +110,12 @@ def tile_class_channel(e, size):
     """[N, E] -> [N, 1, S, S]: the vector repeated along each row, the same on every row."""
     row = e.repeat(1, (size + e.shape[1] - 1) // e.shape[1])[:, :size]
     return row[:, None, None, :].expand(-1, 1, size, size)
+
+
+def grid_plane(e, size):
+    """[N, g*g] -> [N, 1, S, S]: a g x g map, upsampled bilinearly (align_corners=False)."""
+    g = round(e.shape[1] ** 0.5)
+    return F.interpolate(e.view(-1, 1, g, g), size=(size, size), mode="bilinear", align_corners=False)
 
 
 # ---- building blocks ----
@@ -329,7 +335,8 @@ class UNetGenerator(nn.Module):
         if self.classes:
             self.embed = nn.Embedding(self.classes, e)
             map_in += e
-        self.mapping = Mapping(map_in, o["mapping_hidden"], size)
+        self.grid = o.get("input_plane", "rows") == "grid"
+        self.mapping = Mapping(map_in, o["mapping_hidden"], (size // 8) ** 2 if self.grid else size)
         self.style = o["z_inject"] == "style"
         if self.style:
             self.style_mapping = Mapping(map_in, o["mapping_hidden"], o["w_dim"])
@@ -363,7 +370,8 @@ class UNetGenerator(nn.Module):
 
     def forward(self, z, labels):
         m_in = torch.cat([z, self.embed(labels)], 1) if self.classes else z
-        x = self.upfeature(tile_class_channel(self.mapping(m_in), self.size))
+        m = self.mapping(m_in)
+        x = self.upfeature(grid_plane(m, self.size) if self.grid else tile_class_channel(m, self.size))
         w = self.style_mapping(m_in) if self.style else None
         skips = [x]
         for i in range(self.depth):

@@ -238,6 +238,46 @@ TEST(UNetZInjection, StyleModeFeedsZIntoEveryExpandingAdaIN) {
   EXPECT_THROW(make_generator(o, 16, 3), Error);
 }
 
+// g.input_plane=grid: the mapped vector is read as a g x g map and upsampled bilinearly
+// (align_corners=false), against the study's rows (one value per column, the same on every row,
+// which the full-resolution skip carries to the output as vertical stripes).
+TEST(UNetInputPlane, GridPlaneMatchesHandComputedBilinearValues) {
+  const auto e = torch::tensor({0.f, 1.f, 2.f, 3.f}).view({1, 4});  // the map [[0, 1], [2, 3]]
+  const auto p = grid_plane(e, 4);
+  ASSERT_EQ(p.sizes(), (std::vector<int64_t>{1, 1, 4, 4}));
+  // Output i samples source (i + 0.5) / 2 - 0.5 = -0.25, 0.25, 0.75, 1.25, clamped to [0, 1].
+  const std::vector<std::vector<float>> want = {
+      {0.f, .25f, .75f, 1.f}, {.5f, .75f, 1.25f, 1.5f}, {1.5f, 1.75f, 2.25f, 2.5f}, {2.f, 2.25f, 2.75f, 3.f}};
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) EXPECT_NEAR(p[0][0][i][j].item<float>(), want[i][j], 1e-6) << i << "," << j;
+  EXPECT_THROW(grid_plane(torch::zeros({1, 5}), 4), Error);  // not a square number of values
+}
+
+TEST(UNetInputPlane, GridPlaneVariesDownTheRowsAndKeepsTheContract) {
+  torch::manual_seed(5);
+  GeneratorOptions o;
+  o.arch = "unet", o.z_dim = 8, o.base_channels = 4, o.max_channels = 16, o.class_embed_dim = 4;
+  o.mapping_hidden = 8, o.w_dim = 8, o.z_inject = "style";
+  // rows: the study's plane is the same on every row; grid: it is not.
+  const auto m = torch::randn({2, 16});
+  const auto rows = tile_class_channel(torch::randn({2, 32}), 32);
+  EXPECT_EQ((rows - rows.narrow(2, 0, 1)).abs().max().item<float>(), 0.f);
+  const auto grid = grid_plane(m, 32);
+  EXPECT_GT((grid - grid.narrow(2, 0, 1)).abs().max().item<float>(), 0.1f);
+  EXPECT_GT((grid - grid.narrow(3, 0, 1)).abs().max().item<float>(), 0.1f);
+  o.input_plane = "grid";
+  auto g = make_generator(o, 32, 3);
+  // The mapping makes (32 / 8)^2 = 16 values, not 32.
+  EXPECT_EQ(g->named_parameters()["mapping.net.4.bias"].size(0), 16);
+  const auto z = torch::randn({3, 8});
+  const auto x = g->forward(z, torch::tensor({0, 2, 1}, torch::kInt64));
+  EXPECT_EQ(x.sizes(), (std::vector<int64_t>{3, 3, 32, 32}));
+  x.mean().backward();
+  EXPECT_TRUE(g->named_parameters()["mapping.net.4.weight"].grad().defined());
+  o.input_plane = "columns";
+  EXPECT_THROW(make_generator(o, 32, 3), Error);
+}
+
 TEST(DcganOptions, ResizeUpsamplingAndClassBatchNormKeepTheContract) {
   GeneratorOptions o;
   o.arch = "dcgan", o.z_dim = 8, o.base_channels = 4, o.class_embed_dim = 4;

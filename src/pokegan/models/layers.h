@@ -8,6 +8,7 @@
 //   ClassBatchNorm     BatchNorm whose gain and bias come from a condition vector (BigGAN's cBN)
 //   MappingNetwork     MLP: in -> hidden -> hidden -> out, ReLU between (the study's mapping layers)
 //   tile_class_channel a vector [N, E] repeated along each row and down all rows: [N, 1, S, S]
+//   grid_plane         a vector [N, g*g] as a g x g map, bilinearly upsampled to [N, 1, S, S]
 #pragma once
 #include <torch/nn/modules/batchnorm.h>
 #include <torch/nn/modules/conv.h>
@@ -74,6 +75,9 @@ TORCH_MODULE(MappingNetwork);
 
 // [N, E] -> [N, 1, S, S]: the vector repeated along each row (truncated at S), identical on every row.
 torch::Tensor tile_class_channel(const torch::Tensor& embedding, int size);
+// A vector [N, g*g] read as a g x g map and upsampled bilinearly (align_corners=false) to
+// [N, 1, S, S]: a plane that varies smoothly along both axes.
+torch::Tensor grid_plane(const torch::Tensor& embedding, int size);
 
 // N(0, 1) noise of `sizes` on `options`' device, as torch::randn would give it, but filled by every
 // LibTorch thread on the CPU: the noise layers' torch::randn took 7-15% of a PatchGAN or StyleGAN

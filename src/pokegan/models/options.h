@@ -29,6 +29,11 @@ struct GeneratorOptions {
   // found a U-Net then ignores it). "style": also as the style w = mapping(z, class) of an AdaIN
   // after every expanding block (as BicycleGAN's z at every level, through StyleGAN's modulation).
   std::string z_inject = "input";
+  // unet: the input plane, made from mapping(z, class). "rows": a vector of S values repeated down
+  // every row (the study's code), so the plane varies along x only; through the full-resolution
+  // skip it reaches the last block as it is, and the samples carry vertical stripes. "grid": an
+  // (S/8)x(S/8) map, bilinearly upsampled to SxS, which varies smoothly along both axes.
+  std::string input_plane = "rows";
   // dcgan: "transposed" (stride-2 transposed convs, the study's; they leave checkerboard artefacts,
   // Odena et al. 2016) or "resize" (nearest x2 upsampling, then a 3x3 conv).
   // resnet: "bilinear" (bilinear x2 upsampling before each block's first conv); any other value
@@ -87,7 +92,7 @@ struct AutoencoderOptions {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, base_channels, conditional,
                                                 class_embed_dim, mapping_hidden, w_dim, lambda_c, max_channels,
-                                                cadain_contract, cadain_expand, hidden_mapping, z_inject, upsample,
+                                                cadain_contract, cadain_expand, hidden_mapping, z_inject, input_plane, upsample,
                                                 class_norm, hier_z, z_maps, class_input)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
                                                 class_embed_dim, dropout, noise_std, noise_std_end, class_head,

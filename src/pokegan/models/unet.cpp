@@ -27,9 +27,15 @@ UNetGeneratorImpl::UNetGeneratorImpl(const GeneratorOptions& opt, int image_size
     embed_ = register_module("embed", nn::Embedding(num_classes_, opt.class_embed_dim));
     map_in += opt.class_embed_dim;
   }
-  mapping_ = register_module("mapping", MappingNetwork(map_in, opt.mapping_hidden, image_size));
   if (opt.z_inject != "input" && opt.z_inject != "style")
     throw Error("g.z_inject must be 'input' or 'style', got '" + opt.z_inject + "'");
+  if (opt.input_plane != "rows" && opt.input_plane != "grid")
+    throw Error("g.input_plane must be 'rows' or 'grid', got '" + opt.input_plane + "'");
+  grid_ = opt.input_plane == "grid";
+  if (grid_ && image_size % 8 != 0) throw Error("g.input_plane=grid needs an image size divisible by 8");
+  // rows: S values, one per column; grid: an (S/8)x(S/8) map.
+  const int plane_values = grid_ ? (image_size / 8) * (image_size / 8) : image_size;
+  mapping_ = register_module("mapping", MappingNetwork(map_in, opt.mapping_hidden, plane_values));
   const bool style = opt.z_inject == "style";
   if (style) style_mapping_ = register_module("style_mapping", MappingNetwork(map_in, opt.mapping_hidden, opt.w_dim));
   upfeature_ = register_module("upfeature", nn::Conv2d(nn::Conv2dOptions(1, opt.base_channels, 1)));
@@ -72,7 +78,8 @@ torch::Tensor UNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Te
   const torch::Tensor y = num_classes_ > 0 ? labels : torch::Tensor();
   torch::Tensor in = z;
   if (num_classes_ > 0) in = torch::cat({z, embed_classes(embed_->weight, labels)}, 1);  // [N, z + E]
-  torch::Tensor x = upfeature_->forward(tile_class_channel(mapping_->forward(in), size_));  // [N, base, S, S]
+  const torch::Tensor m = mapping_->forward(in);
+  torch::Tensor x = upfeature_->forward(grid_ ? grid_plane(m, size_) : tile_class_channel(m, size_));  // [N, base, S, S]
   const torch::Tensor w = style_mapping_ ? style_mapping_->forward(in) : torch::Tensor();  // [N, w_dim]
   std::vector<torch::Tensor> skips = {x};
   for (size_t i = 0; i < contract_.size(); ++i) {

@@ -1,5 +1,6 @@
 // The study's class-conditioned U-Net generator (§2.2.3, Figure 3):
 //   m = mapping(concat(z, embed(y)))                  [N, S]  then tiled into [N, 1, S, S]
+//     (g.input_plane=grid: [N, (S/8)^2], an (S/8)x(S/8) map upsampled bilinearly to [N, 1, S, S])
 //   x0 = conv 1x1 (1 -> base)                         [N, base, S, S]
 //   contracting block i (S -> 1 after log2(S) blocks):
 //     conv 3x3, BN, LeakyReLU 0.2, conv 3x3, BN, LeakyReLU 0.2, max-pool 2   (widths double, capped)
@@ -27,6 +28,7 @@ class UNetGeneratorImpl : public GeneratorImpl {
  private:
   GeneratorOptions opt_;
   int size_, num_classes_;
+  bool grid_ = false;  // g.input_plane=grid
   torch::nn::Embedding embed_{nullptr}, hidden_embed_{nullptr};
   MappingNetwork mapping_{nullptr}, hidden_mapping_{nullptr};
   MappingNetwork style_mapping_{nullptr};  // z_inject = style: w = mapping(z, class) for every expanding AdaIN

@@ -122,6 +122,8 @@ void validate(const TrainConfig& c) {
   need(c.d.mbstd_group >= 0, "d.mbstd_group must be >= 0");
   need(c.d.epilogue == "sum" || c.d.epilogue == "dense", "d.epilogue must be 'sum' or 'dense'");
   need(c.d.epilogue == "sum" || c.d.arch == "resnet", "d.epilogue=dense needs d.arch=resnet");
+  need(c.g.input_plane == "rows" || c.g.input_plane == "grid", "g.input_plane must be rows or grid, got " + c.g.input_plane);
+  need(c.g.input_plane == "rows" || c.g.arch == "unet", "g.input_plane=grid needs g.arch=unet");
   need(!c.g.z_maps || c.g.arch == "resnet", "g.z_maps needs g.arch=resnet");
   need(!c.g.class_input || (c.g.arch == "resnet" && c.g.conditional && c.g.class_embed_dim > 0),
        "g.class_input needs a conditional g.arch=resnet with g.class_embed_dim > 0");
