@@ -8,7 +8,8 @@ import sys
 COLS = [("fid", "FID ↓", "%.1f"), ("intra_fid", "intra-FID ↓", "%.1f"), ("kid", "KID ↓", "%.3f"),
         ("precision", "Prec. ↑", "%.2f"), ("recall", "Recall ↑", "%.2f"), ("coverage", "Cov. ↑", "%.2f"),
         ("type_accuracy", "Type acc. ↑", "%.2f"), ("diversity_ratio", "Div. →1", "%.2f"),
-        ("colour", "Colour ↓", "%.3f"), ("shape", "Shape ↓", "%.2f"), ("detail", "Detail →1", "%.2f")]
+        ("colour", "Colour ↓", "%.3f"), ("shape", "Shape ↓", "%.2f"), ("detail", "Detail →1", "%.2f"),
+        ("stripes", "Stripes →1", "%.2f")]
 
 
 def row(name, m):

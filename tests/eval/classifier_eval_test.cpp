@@ -79,7 +79,7 @@ TEST_F(ClassifierEval, EvalIsDeterministicAndReportsTheFloor) {
   const auto r2 = evaluate(ckpt, ds, clf, opt);
   EXPECT_EQ(r1.dump(), r2.dump());
   for (const char* k : {"fid", "kid", "precision", "recall", "density", "coverage", "type_accuracy", "diversity",
-                        "colour", "shape", "detail"}) {
+                        "colour", "shape", "detail", "stripes"}) {
     EXPECT_TRUE(r1["model"].contains(k)) << k;
     EXPECT_TRUE(r1["real"].contains(k)) << k;
   }

@@ -67,6 +67,30 @@ TEST(ImageStats, ShapeAndDetailAgainstThemselves) {
   EXPECT_EQ(detail_ratio({sprite_stats(white.data(), 16)}, set), 0.0);
 }
 
+// Columns alternating black and white (luminance 0 and 1, mean 0.5): all the power is at
+// (fy, fx) = (0, S/2), |F|^2 = (S * S * 0.5)^2; the transposed image puts it on the other axis.
+TEST(ImageStats, StripePowerOfAlternatingColumnsAndRows) {
+  const int s = 16;
+  std::vector<uint8_t> cols(size_t(s * s * 3)), rows(size_t(s * s * 3));
+  for (int y = 0; y < s; ++y)
+    for (int x = 0; x < s; ++x)
+      for (int c = 0; c < 3; ++c) {
+        cols[size_t((y * s + x) * 3 + c)] = x % 2 ? 255 : 0;
+        rows[size_t((y * s + x) * 3 + c)] = y % 2 ? 255 : 0;
+      }
+  const SpriteStats v = sprite_stats(cols.data(), s), h = sprite_stats(rows.data(), s);
+  EXPECT_NEAR(v.stripes_v, 128.0 * 128.0, 1e-6);
+  EXPECT_NEAR(v.stripes_h, 0.0, 1e-6);
+  EXPECT_NEAR(h.stripes_v, 0.0, 1e-6);
+  EXPECT_NEAR(h.stripes_h, 128.0 * 128.0, 1e-6);
+  // Pooled: {v, h} is isotropic (ratio 1); {v, v, h} has twice the vertical power.
+  EXPECT_NEAR(stripe_ratio({v, v, h}, {v, h}), 2.0, 1e-9);
+  EXPECT_NEAR(stripe_ratio({v, h}, {v, h}), 1.0, 1e-12);
+  // A flat image has neither.
+  const std::vector<uint8_t> white(size_t(s * s * 3), 255);
+  EXPECT_EQ(sprite_stats(white.data(), s).stripes_v, 0.0);
+}
+
 TEST(ImageStats, CornerBackground) {
   const auto a = sprite(8, 2, 2, 3, 3, {0, 0, 0});
   EXPECT_EQ(corner_background(a.data(), 1, 8), (Rgb{255, 255, 255}));

@@ -97,6 +97,7 @@ nlohmann::json metric_set(const FeatureSet& x, const FeatureSet& ref, const Eval
   j["colour"] = colour_distance(x.stats, ref.stats);
   j["shape"] = shape_distance(x.stats, ref.stats);
   j["detail"] = detail_ratio(x.stats, ref.stats);
+  j["stripes"] = stripe_ratio(x.stats, ref.stats);
   return j;
 }
 
@@ -337,7 +338,7 @@ std::string format_eval_comparison(const std::vector<std::pair<std::string, nloh
       {"coverage", "coverage (higher)"},          {"type_accuracy", "type accuracy (higher)"},
       {"diversity_ratio", "diversity / real (~1)"}, {"colour", "colour distance (lower)"},
       {"shape", "shape distance (lower)"},        {"detail", "detail ratio (~1)"},
-      {"second_type_accuracy", "second type, pairs (higher)"}};
+      {"stripes", "stripe ratio (~1)"},           {"second_type_accuracy", "second type, pairs (higher)"}};
   if (results.empty()) return "";
   auto cell = [](const nlohmann::json& j, const std::string& k) {
     char b[32];

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <complex>
 #include <map>
 
 #include "pokegan/common/error.h"
@@ -61,6 +62,40 @@ double mean(const std::vector<double>& v) {
   return v.empty() ? 0.0 : s / double(v.size());
 }
 
+// The two stripe powers of a luminance image (SpriteStats::stripes_v, stripes_h): the image's DFT
+// at frequencies (fy, fx) with |fy| <= 1 and |fx| >= size/8, and at the transposed ones, each
+// summed |F|^2 with the mean removed. Direct sums over the three low frequencies, then over x.
+void stripe_power(const std::vector<double>& lum, int size, double& vertical, double& horizontal) {
+  double m = 0;
+  for (double v : lum) m += v;
+  m /= double(lum.size());
+  std::vector<std::complex<double>> twiddle(static_cast<size_t>(size));  // e^(-2 pi i j / size)
+  for (int j = 0; j < size; ++j) twiddle[size_t(j)] = std::polar(1.0, -2 * M_PI * j / size);
+  auto e = [&](int64_t j) { return twiddle[size_t(((j % size) + size) % size)]; };
+  const int lo = std::max(1, size / 8);
+  auto band = [&](bool transpose) {
+    double power = 0;
+    for (int k = -1; k <= 1; ++k) {  // the low frequency along the pattern's long axis
+      std::vector<std::complex<double>> c(static_cast<size_t>(size));
+      for (int a = 0; a < size; ++a)    // a: position across the stripes
+        for (int b = 0; b < size; ++b) {  // b: position along them
+          const double v = (transpose ? lum[size_t(a * size + b)] : lum[size_t(b * size + a)]) - m;
+          c[size_t(a)] += v * e(int64_t(k) * b);
+        }
+      for (int f = 0; f < size; ++f) {
+        const int freq = f <= size / 2 ? f : size - f;
+        if (freq < lo) continue;
+        std::complex<double> F = 0;
+        for (int a = 0; a < size; ++a) F += c[size_t(a)] * e(int64_t(f) * a);
+        power += std::norm(F);
+      }
+    }
+    return power;
+  };
+  vertical = band(false);   // varies along x, the same down the rows
+  horizontal = band(true);  // varies along y, the same along the columns
+}
+
 }  // namespace
 
 SpriteStats sprite_stats(const uint8_t* rgb, int size, Rgb background) {
@@ -97,6 +132,7 @@ SpriteStats sprite_stats(const uint8_t* rgb, int size, Rgb background) {
         ++boundary;
     }
   st.detail = energy / n;
+  stripe_power(lum, size, st.stripes_v, st.stripes_h);
   if (area > 0) {
     const int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
     st.shape = {double(area) / n, double(area) / (bw * bh), std::log(double(bw) / bh),
@@ -172,6 +208,16 @@ double detail_ratio(const std::vector<SpriteStats>& a, const std::vector<SpriteS
   for (const auto& s : real) dr.push_back(s.detail);
   const double r = mean(dr);
   return r > 0 ? mean(da) / r : 0.0;
+}
+
+double stripe_ratio(const std::vector<SpriteStats>& a, const std::vector<SpriteStats>& real) {
+  auto pooled = [](const std::vector<SpriteStats>& set) {
+    double v = 0, h = 0;
+    for (const auto& s : set) v += s.stripes_v, h += s.stripes_h;
+    return h > 0 ? v / h : 0.0;
+  };
+  const double r = pooled(real);
+  return r > 0 ? pooled(a) / r : 0.0;
 }
 
 }  // namespace pokegan

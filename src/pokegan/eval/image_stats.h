@@ -12,6 +12,12 @@
 //   Detail  high-frequency energy: the mean squared 4-neighbour Laplacian of luminance in [0, 1].
 //           Two sets are compared by the ratio of their means (1 = as much fine detail as the real
 //           sprites; below 1 blurrier, above 1 noisier).
+//   Stripes vertical against horizontal stripe energy: the power of the luminance spectrum at
+//           vertical frequencies 0 and +-1 (a pattern the same down the rows) and horizontal
+//           frequencies of at least S/8 cycles, over the same with the axes swapped. Two sets are
+//           compared by the ratio of their pooled ratios (1 = as isotropic as the real sprites;
+//           above 1 vertical stripes, below 1 horizontal ones). The study's U-Net, whose input
+//           plane repeats one vector down every row, scores far above 1.
 // Torch-free: it runs on the uint8 sprites themselves.
 #pragma once
 #include <array>
@@ -30,6 +36,7 @@ struct SpriteStats {
   std::array<double, kColourBins> colour{};         // foreground pixel counts per bin
   std::array<double, kShapeFeatures> shape{};       // area, fill, log aspect, boundary, parts
   double detail = 0;                                // mean squared Laplacian
+  double stripes_v = 0, stripes_h = 0;              // vertical / horizontal stripe power
 };
 
 // rgb: [size, size, 3] uint8. A pixel is foreground when any channel differs from `background`
@@ -42,6 +49,7 @@ Rgb corner_background(const uint8_t* images, int64_t count, int size);
 double colour_distance(const std::vector<SpriteStats>& a, const std::vector<SpriteStats>& b);
 double shape_distance(const std::vector<SpriteStats>& a, const std::vector<SpriteStats>& real);
 double detail_ratio(const std::vector<SpriteStats>& a, const std::vector<SpriteStats>& real);
+double stripe_ratio(const std::vector<SpriteStats>& a, const std::vector<SpriteStats>& real);
 
 // 1-D Wasserstein-1 distance between two empirical distributions.
 double wasserstein1(std::vector<double> a, std::vector<double> b);

@@ -173,7 +173,7 @@ std::string time_to_quality_svg(const std::vector<json>& evals) {
 
 const std::vector<std::pair<std::string, std::string>> kColumns = {
     {"colour", "Colour ↓"},         {"shape", "Shape ↓"},          {"detail", "Detail →1"},
-    {"diversity_ratio", "Diversity →1"}, {"fid", "FID ↓"},         {"intra_fid", "intra-FID ↓"},
+    {"stripes", "Stripes →1"},          {"diversity_ratio", "Diversity →1"}, {"fid", "FID ↓"},         {"intra_fid", "intra-FID ↓"},
     {"kid", "KID ↓"},               {"precision", "Precision ↑"}, {"recall", "Recall ↑"},
     {"density", "Density"},         {"coverage", "Coverage ↑"},   {"type_accuracy", "Type acc. ↑"}};
 
