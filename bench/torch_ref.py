@@ -336,7 +336,7 @@ class UNetGenerator(nn.Module):
         if self.classes:
             self.embed = nn.Embedding(self.classes, e)
             map_in += e
-        self.grid = o.get("input_plane", "rows") == "grid"
+        self.grid = o["input_plane"] == "grid"
         self.mapping = Mapping(map_in, o["mapping_hidden"], (size // 8) ** 2 if self.grid else size)
         self.style = o["z_inject"] == "style"
         if self.style:

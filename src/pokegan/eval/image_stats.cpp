@@ -73,9 +73,11 @@ void stripe_power(const std::vector<double>& lum, int size, double& vertical, do
   for (int j = 0; j < size; ++j) twiddle[size_t(j)] = std::polar(1.0, -2 * M_PI * j / size);
   auto e = [&](int64_t j) { return twiddle[size_t(((j % size) + size) % size)]; };
   const int lo = std::max(1, size / 8);
+  // For a real image |F(-1, f)| = |F(1, -f)|, and the band is symmetric in f, so the power at
+  // k = -1 equals that at k = 1: k = 1 is counted twice.
   auto band = [&](bool transpose) {
     double power = 0;
-    for (int k = -1; k <= 1; ++k) {  // the low frequency along the pattern's long axis
+    for (int k = 0; k <= 1; ++k) {  // the low frequency along the pattern's long axis
       std::vector<std::complex<double>> c(static_cast<size_t>(size));
       for (int a = 0; a < size; ++a)    // a: position across the stripes
         for (int b = 0; b < size; ++b) {  // b: position along them
@@ -87,7 +89,7 @@ void stripe_power(const std::vector<double>& lum, int size, double& vertical, do
         if (freq < lo) continue;
         std::complex<double> F = 0;
         for (int a = 0; a < size; ++a) F += c[size_t(a)] * e(int64_t(f) * a);
-        power += std::norm(F);
+        power += (k == 0 ? 1 : 2) * std::norm(F);
       }
     }
     return power;

@@ -173,8 +173,8 @@ std::string time_to_quality_svg(const std::vector<json>& evals) {
 
 const std::vector<std::pair<std::string, std::string>> kColumns = {
     {"colour", "Colour ↓"},         {"shape", "Shape ↓"},          {"detail", "Detail →1"},
-    {"stripes", "Stripes →1"},          {"diversity_ratio", "Diversity →1"}, {"fid", "FID ↓"},         {"intra_fid", "intra-FID ↓"},
-    {"kid", "KID ↓"},               {"precision", "Precision ↑"}, {"recall", "Recall ↑"},
+    {"stripes", "Stripes →1"},      {"diversity_ratio", "Diversity →1"}, {"fid", "FID ↓"},
+    {"intra_fid", "intra-FID ↓"},   {"kid", "KID ↓"},              {"precision", "Precision ↑"}, {"recall", "Recall ↑"},
     {"density", "Density"},         {"coverage", "Coverage ↑"},   {"type_accuracy", "Type acc. ↑"}};
 
 std::string table_row(const std::string& label, const std::string& cls, const json& m) {

@@ -31,10 +31,10 @@ UNetGeneratorImpl::UNetGeneratorImpl(const GeneratorOptions& opt, int image_size
     throw Error("g.z_inject must be 'input' or 'style', got '" + opt.z_inject + "'");
   if (opt.input_plane != "rows" && opt.input_plane != "grid")
     throw Error("g.input_plane must be 'rows' or 'grid', got '" + opt.input_plane + "'");
-  grid_ = opt.input_plane == "grid";
-  if (grid_ && image_size % 8 != 0) throw Error("g.input_plane=grid needs an image size divisible by 8");
+  const bool grid = opt.input_plane == "grid";
+  if (grid && image_size % 8 != 0) throw Error("g.input_plane=grid needs an image size divisible by 8");
   // rows: S values, one per column; grid: an (S/8)x(S/8) map.
-  const int plane_values = grid_ ? (image_size / 8) * (image_size / 8) : image_size;
+  const int plane_values = grid ? (image_size / 8) * (image_size / 8) : image_size;
   mapping_ = register_module("mapping", MappingNetwork(map_in, opt.mapping_hidden, plane_values));
   const bool style = opt.z_inject == "style";
   if (style) style_mapping_ = register_module("style_mapping", MappingNetwork(map_in, opt.mapping_hidden, opt.w_dim));
@@ -79,7 +79,7 @@ torch::Tensor UNetGeneratorImpl::forward(const torch::Tensor& z, const torch::Te
   torch::Tensor in = z;
   if (num_classes_ > 0) in = torch::cat({z, embed_classes(embed_->weight, labels)}, 1);  // [N, z + E]
   const torch::Tensor m = mapping_->forward(in);
-  torch::Tensor x = upfeature_->forward(grid_ ? grid_plane(m, size_) : tile_class_channel(m, size_));  // [N, base, S, S]
+  torch::Tensor x = upfeature_->forward(opt_.input_plane == "grid" ? grid_plane(m, size_) : tile_class_channel(m, size_));  // [N, base, S, S]
   const torch::Tensor w = style_mapping_ ? style_mapping_->forward(in) : torch::Tensor();  // [N, w_dim]
   std::vector<torch::Tensor> skips = {x};
   for (size_t i = 0; i < contract_.size(); ++i) {

@@ -28,7 +28,6 @@ class UNetGeneratorImpl : public GeneratorImpl {
  private:
   GeneratorOptions opt_;
   int size_, num_classes_;
-  bool grid_ = false;  // g.input_plane=grid
   torch::nn::Embedding embed_{nullptr}, hidden_embed_{nullptr};
   MappingNetwork mapping_{nullptr}, hidden_mapping_{nullptr};
   MappingNetwork style_mapping_{nullptr};  // z_inject = style: w = mapping(z, class) for every expanding AdaIN
