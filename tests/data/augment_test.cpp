@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include "pokegan/common/error.h"
 
 namespace pokegan {
@@ -98,6 +100,54 @@ TEST(DiffAugment, TranslationFillsWithBackgroundAndCutoutZeroesASquare) {
     EXPECT_LE(zeros, 9 * 9);       // of at most half the size (plus its centre line)
     EXPECT_TRUE(torch::equal(cut[i][0] == 0, cut[i][2] == 0));  // across all channels
   }
+}
+
+TEST(Ada, ProbabilityZeroIsIdentityAndOneAppliesEveryOp) {
+  torch::manual_seed(3);
+  const auto x = torch::rand({64, 3, 8, 8}) * 2 - 1;
+  EXPECT_TRUE(torch::equal(ada_augment(x, "xflip,rot90,xint", 0.0), x));
+  EXPECT_TRUE(torch::equal(ada_augment(x, "xflip", 1.0), x.flip({3})));
+  // rot90 at p = 1: every image is one of its four rotations, and all four k occur in 64 draws
+  // (a k missing has probability 4 * 0.75^64, about 4e-8).
+  const auto y = ada_augment(x, "rot90", 1.0);
+  int seen[4] = {0, 0, 0, 0};
+  for (int64_t i = 0; i < 64; ++i) {
+    int match = -1;
+    for (int k = 0; k < 4 && match < 0; ++k)
+      if (torch::equal(y[i], torch::rot90(x[i], k, {1, 2}))) match = k;
+    ASSERT_GE(match, 0) << "image " << i << " is no rotation of its input";
+    ++seen[match];
+  }
+  for (int k = 0; k < 4; ++k) EXPECT_GT(seen[k], 0) << "k = " << k;
+  EXPECT_THROW(ada_augment(x, "xflip,scale", 0.5), Error);
+  EXPECT_THROW(check_ada_policy("rot90,,blur"), Error);
+  EXPECT_NO_THROW(check_ada_policy(""));
+}
+
+TEST(Ada, EachOpAppliesWithProbabilityPAndShiftsByWholePixels) {
+  torch::manual_seed(4);
+  // One dark pixel on a white 16x16 background: xint moves it by whole pixels, at most 16/8 = 2
+  // each way, and fills with white; at p = 0.3 about 30% of 2,000 images move.
+  auto x = torch::ones({2000, 3, 16, 16});
+  x.index_put_({torch::indexing::Slice(), torch::indexing::Slice(), 8, 8}, -1.0);
+  const auto y = ada_augment(x, "xint", 0.3);
+  int64_t moved = 0;
+  for (int64_t i = 0; i < 2000; ++i) {
+    const auto dark = (y[i][0] == -1).nonzero();  // [k, 2]
+    ASSERT_EQ(dark.size(0), 1) << "image " << i;  // exactly one dark pixel: no blur, nothing lost
+    const auto r = dark[0][0].item<int64_t>(), c = dark[0][1].item<int64_t>();
+    EXPECT_LE(std::abs(r - 8), 2);
+    EXPECT_LE(std::abs(c - 8), 2);
+    EXPECT_EQ((y[i] == 1).sum().item<int64_t>(), 3 * 16 * 16 - 3);  // the rest stays background
+    moved += (r != 8 || c != 8);
+  }
+  // Applied with p = 0.3, a shift of (0, 0) is drawn with probability 1/25: E[moved] = 2000 * 0.3 * 24/25 = 576.
+  EXPECT_NEAR(static_cast<double>(moved) / 2000.0, 0.3 * 24.0 / 25.0, 0.05);
+  // Twice differentiable, as R1 through ADA needs.
+  const auto xr = (torch::rand({4, 3, 8, 8}) * 2 - 1).requires_grad_(true);
+  const auto g = torch::autograd::grad({ada_augment(xr, "xflip,rot90,xint", 1.0).square().sum()}, {xr}, {}, true, true)[0];
+  EXPECT_NO_THROW(g.sum().backward());
+  EXPECT_GT(xr.grad().abs().sum().item<float>(), 0.0f);
 }
 
 }  // namespace pokegan

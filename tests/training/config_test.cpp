@@ -106,6 +106,26 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig ci_dcgan = preset("cdcgan");
   apply_override(ci_dcgan, "g.class_input=true");
   EXPECT_THROW(validate(ci_dcgan), Error);
+  // ADA: a target in [0, 1), known ops only, in the JSON round trip.
+  TrainConfig ada = preset("sprite");
+  apply_override(ada, "augment.ada_target=0.6");
+  apply_override(ada, "augment.ada_policy=rot90,xint");
+  EXPECT_NO_THROW(validate(ada));
+  EXPECT_EQ(nlohmann::json(ada).get<TrainConfig>().augment.ada_target, 0.6);
+  EXPECT_EQ(nlohmann::json(ada).get<TrainConfig>().augment.ada_policy, "rot90,xint");
+  apply_override(ada, "augment.ada_policy=rot90,scale");
+  try {
+    validate(ada);
+    ADD_FAILURE() << "an unknown ADA op passed validation";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("valid: xflip, rot90, xint"), std::string::npos) << e.what();
+  }
+  apply_override(ada, "augment.ada_policy=xflip");
+  apply_override(ada, "augment.ada_target=1");
+  EXPECT_THROW(validate(ada), Error);
+  apply_override(ada, "augment.ada_target=0.6");
+  apply_override(ada, "augment.ada_kimg=0");
+  EXPECT_THROW(validate(ada), Error);
 }
 
 TEST(Presets, StudySettingsAndUnknownNames) {

@@ -170,10 +170,10 @@ test::TempDir* Distributed::dir_ = nullptr;
 // shards, the same per-shard BatchNorm statistics and random draws, gradients summed in the same
 // order. Every weight, Adam moment, buffer and the EMA must agree (tolerance 1e-6 absolute; the
 // sums are the same floating-point operations, so the expected difference is 0).
-void expect_equivalent(const std::string& preset, int batch) {
+void expect_equivalent(const std::string& preset, int batch, const std::string& extra = "") {
   test::TempDir work;
   std::string out;
-  const std::string common = " --steps 3 --batch " + std::to_string(batch) + " --set checkpoint_every=0";
+  const std::string common = " --steps 3 --batch " + std::to_string(batch) + " --set checkpoint_every=0" + extra;
   ASSERT_EQ(test::run_cli(Distributed::train(preset, work / "two", common) + " --nproc 2", &out), 0) << out;
   ASSERT_EQ(test::run_cli(Distributed::train(preset, work / "one", common) + " --set micro_batches=2", &out), 0) << out;
   ASSERT_EQ(test::run_cli(Distributed::train(preset, work / "plain", common), &out), 0) << out;
@@ -197,6 +197,14 @@ TEST_F(Distributed, TwoProcessesMatchOneProcessWithTwoMicroBatchesCdcgan) {
 TEST_F(Distributed, TwoProcessesMatchOneProcessWithTwoMicroBatchesSprite) {
   skip_without_gloo();
   expect_equivalent("sprite", 8);
+}
+
+// ADA's p moves by the sign sums of all shards (allreduced); at 10 images per unit it moves every
+// step, and the checkpoints compared hold it (objective.ada_p).
+TEST_F(Distributed, TwoProcessesMatchOneProcessWithTwoMicroBatchesSpriteWithAda) {
+  skip_without_gloo();
+  expect_equivalent("sprite", 8,
+                    " --set augment.ada_target=0.01 --set augment.ada_kimg=0.01 --set augment.ada_interval=1");
 }
 
 TEST_F(Distributed, RankZeroAloneWritesAndAResumeAtTheSameWorldSizeIsExact) {

@@ -77,6 +77,47 @@ TEST(Objective, LecamMovingAveragesFollowTheirDefinition) {
   EXPECT_NEAR(obj.state().at("lecam_real").item<double>(), expect_real, 1e-6);
 }
 
+TEST(Objective, AdaProbabilityMovesBySignOfDRealAndRoundTrips) {
+  set_threads(1);
+  torch::manual_seed(6);
+  Nets n = tiny_sprite_nets();
+  ObjectiveOptions o;
+  o.loss.kind = "hinge";
+  o.augment.ada_target = 0.6, o.augment.ada_kimg = 1, o.augment.ada_interval = 2;  // 1,000 images per unit of p
+  Objective obj(o, {n.g.get(), n.d.get()}, torch::kCPU);
+  EXPECT_EQ(obj.ada_p(), 0.0);
+  obj.update_ada(64, 64);
+  EXPECT_EQ(obj.ada_p(), 0.0);  // the first of two steps: no move yet
+  obj.update_ada(64, 64);       // r_t = 1 > 0.6: up by 128 images / 1,000
+  EXPECT_DOUBLE_EQ(obj.ada_p(), 0.128);
+  obj.update_ada(40, 64);
+  obj.update_ada(64, 64);  // r_t = 104 / 128 = 0.8125 > 0.6: up again
+  EXPECT_DOUBLE_EQ(obj.ada_p(), 0.256);
+  obj.update_ada(-64, 64);
+  obj.update_ada(64, 64);  // r_t = 0 < 0.6: down
+  EXPECT_DOUBLE_EQ(obj.ada_p(), 0.128);
+  for (int i = 0; i < 6; ++i) obj.update_ada(-64, 64);
+  EXPECT_EQ(obj.ada_p(), 0.0);  // clamped at 0
+  for (int i = 0; i < 40; ++i) obj.update_ada(64, 64);
+  EXPECT_EQ(obj.ada_p(), 1.0);  // and at 1
+  // Half an interval in, the running sums are state too: a copy continues exactly.
+  obj.update_ada(-64, 64);
+  const auto state = obj.state();
+  ASSERT_EQ(state.size(), 4u);
+  Objective other(o, {n.g.get(), n.d.get()}, torch::kCPU);
+  other.load_state(state);
+  obj.update_ada(0, 64), other.update_ada(0, 64);  // r_t = -0.5: down by 0.128
+  EXPECT_DOUBLE_EQ(other.ada_p(), 0.872);
+  EXPECT_EQ(other.ada_p(), obj.ada_p());
+  EXPECT_THROW(other.load_state({}), Error);
+  // A D phase reports the p it augmented with.
+  obj.begin(0, 10, torch::rand({4, 3, 16, 16}) * 2 - 1, torch::tensor({0, 1, 2, 1}, torch::kLong), torch::randn({4, 12}));
+  const PhaseStats d = obj.accumulate(Phase::D);
+  EXPECT_DOUBLE_EQ(d.extra.at("ada_p"), 0.872);
+  o.augment.ada_policy = "xflip,zoom";
+  EXPECT_THROW(Objective(o, {n.g.get(), n.d.get()}, torch::kCPU), Error);
+}
+
 TEST(Objective, ModeSeekingPairsShareTheirClass) {
   set_threads(1);
   Nets n = tiny_sprite_nets();

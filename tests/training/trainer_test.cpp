@@ -80,6 +80,36 @@ TEST_F(TrainerTest, ResumedRunMatchesUninterruptedRun) {
   }
 }
 
+TEST_F(TrainerTest, ResumedSpriteRunWithAdaMatchesUninterruptedRun) {
+  // The sprite preset with ADA moving p every step fast (50 images per unit of p), so that p,
+  // its running sums and the blits it draws all cross the checkpoint.
+  TrainConfig c = tiny_config("sprite");
+  c.augment.ada_target = 0.01, c.augment.ada_kimg = 0.05, c.augment.ada_interval = 2;
+  test::TempDir dir;
+  std::vector<StepStats> straight;
+  {
+    Trainer t(c, ds, dir / "a");
+    for (int i = 0; i < 6; ++i) straight.push_back(t.step());
+  }
+  std::vector<StepStats> resumed;
+  {
+    Trainer t(c, ds, dir / "b");
+    for (int i = 0; i < 3; ++i) resumed.push_back(t.step());  // mid-interval: step 3 of 2-step moves
+    t.save_checkpoint();
+  }
+  torch::manual_seed(999);
+  const Checkpoint ck = load_checkpoint(Trainer::latest_checkpoint(dir / "b"));
+  ASSERT_EQ(ck.tensors.count("objective.ada_p"), 1u);
+  Trainer t(checkpoint_config(ck), ds, dir / "b", ck);
+  for (int i = 0; i < 3; ++i) resumed.push_back(t.step());
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(straight[i].d_loss, resumed[i].d_loss) << "step " << i + 1;
+    EXPECT_EQ(straight[i].g_loss, resumed[i].g_loss) << "step " << i + 1;
+    ASSERT_EQ(straight[i].extra.count("ada_p"), 1u);
+    EXPECT_EQ(straight[i].extra.at("ada_p"), resumed[i].extra.at("ada_p")) << "step " << i + 1;
+  }
+}
+
 TEST_F(TrainerTest, ResumeForgetsTheStatsLoggedAfterItsCheckpoint) {
   test::TempDir dir;
   auto cfg = tiny_config();

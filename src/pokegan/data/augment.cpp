@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <vector>
 
 #include "pokegan/common/error.h"
 
@@ -104,6 +105,51 @@ torch::Tensor diff_augment(const torch::Tensor& images, const std::string& polic
       x = x * mask;
     } else {
       throw Error("unknown DiffAugment policy '" + p + "' (valid: color, translation, cutout)");
+    }
+  }
+  return x;
+}
+
+namespace {
+const char* const kAdaOps = "xflip, rot90, xint";
+std::vector<std::string> split_policy(const std::string& policy) {
+  std::vector<std::string> out;
+  std::stringstream ss(policy);
+  for (std::string p; std::getline(ss, p, ',');)
+    if (!p.empty()) out.push_back(p);
+  return out;
+}
+}  // namespace
+
+void check_ada_policy(const std::string& policy) {
+  for (const auto& op : split_policy(policy))
+    if (op != "xflip" && op != "rot90" && op != "xint")
+      throw Error("unknown ADA op '" + op + "' in augment.ada_policy (valid: " + kAdaOps + ")");
+}
+
+torch::Tensor ada_augment(const torch::Tensor& images, const std::string& policy, double p, double background) {
+  check_ada_policy(policy);
+  if (p <= 0) return images;
+  torch::Tensor x = images;  // [N, 3, S, S]
+  const int64_t n = x.size(0), s = x.size(2);
+  const auto o = x.options();
+  const auto i64 = o.dtype(torch::kInt64);
+  auto chosen = [&] { return torch::rand({n}, o) < p; };  // [N] bool: this op applies to image n
+  auto per_image = [&](const torch::Tensor& m) { return m.view({n, 1, 1, 1}); };
+  for (const auto& op : split_policy(policy)) {
+    if (op == "xflip") {
+      x = torch::where(per_image(chosen()), x.flip({3}), x);
+    } else if (op == "rot90") {
+      const auto k = torch::randint(0, 4, {n}, i64) * chosen().to(torch::kInt64);
+      torch::Tensor out = x;
+      for (int64_t r = 1; r < 4; ++r) out = torch::where(per_image(k == r), torch::rot90(x, r, {2, 3}), out);
+      x = out;
+    } else {  // xint
+      const int64_t shift = (s + 4) / 8;
+      const auto m = chosen().to(torch::kInt64);
+      const auto kx = torch::randint(-shift, shift + 1, {n}, i64) * m;
+      const auto ky = torch::randint(-shift, shift + 1, {n}, i64) * m;
+      x = shift_pixels(x, kx, ky, background);
     }
   }
   return x;

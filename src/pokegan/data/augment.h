@@ -24,6 +24,17 @@ torch::Tensor augment(const torch::Tensor& images, const AugmentOptions& opt, do
 // `policy` is a comma-separated list of those names; throws Error for an unknown one.
 torch::Tensor diff_augment(const torch::Tensor& images, const std::string& policy, double background = 1.0);
 
+// ADA's pixel blitting (Karras et al. 2020), differentiable (twice: R1 goes through it), one draw
+// per image and op; each op of the comma-separated `policy` is applied with probability p:
+//   xflip: a horizontal flip
+//   rot90: a rotation by k * 90 degrees, k uniform in {0, 1, 2, 3} as in ADA, so for any p < 1 an
+//          unrotated image stays the likeliest and G cannot learn rotated sprites (non-leaking)
+//   xint:  a shift by whole pixels, up to 1/8 of the size each way (background fill)
+// p = 0 returns `images` itself and draws nothing. Throws Error for an unknown op.
+torch::Tensor ada_augment(const torch::Tensor& images, const std::string& policy, double p, double background = 1.0);
+// Throws Error naming the valid ops when `policy` holds an unknown one.
+void check_ada_policy(const std::string& policy);
+
 // Each image [N, C, H, W] shifted by whole pixels kx[n] right, ky[n] down (int64 [N]), `background`
 // where the shift uncovers pixels. Exact and twice differentiable.
 torch::Tensor shift_pixels(const torch::Tensor& x, const torch::Tensor& kx, const torch::Tensor& ky, double background);

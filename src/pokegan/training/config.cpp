@@ -1,6 +1,7 @@
 #include "pokegan/training/config.h"
 
 #include "pokegan/common/error.h"
+#include "pokegan/data/augment.h"
 
 namespace pokegan {
 
@@ -127,6 +128,13 @@ void validate(const TrainConfig& c) {
   need(!c.g.z_maps || c.g.arch == "resnet", "g.z_maps needs g.arch=resnet");
   need(!c.g.class_input || (c.g.arch == "resnet" && c.g.conditional && c.g.class_embed_dim > 0),
        "g.class_input needs a conditional g.arch=resnet with g.class_embed_dim > 0");
+  need(c.augment.ada_target >= 0 && c.augment.ada_target < 1, "augment.ada_target must be in [0, 1) (0 = ADA off)");
+  need(c.augment.ada_kimg > 0 && c.augment.ada_interval >= 1, "augment.ada_kimg must be > 0 and augment.ada_interval >= 1");
+  try {
+    check_ada_policy(c.augment.ada_policy);
+  } catch (const Error& e) {
+    need(false, e.what());
+  }
   need(c.divergence.policy == "stop" || c.divergence.policy == "rollback", "divergence.policy must be 'stop' or 'rollback'");
   need(c.divergence.loss_max > 0, "divergence.loss_max must be > 0");
   need(c.divergence.lr_scale > 0 && c.divergence.lr_scale < 1, "divergence.lr_scale must be in (0, 1)");

@@ -1,5 +1,7 @@
 #include "pokegan/training/objective.h"
 
+#include <algorithm>
+
 #include "pokegan/common/device.h"
 #include "pokegan/common/error.h"
 #include "pokegan/data/augment.h"
@@ -23,6 +25,11 @@ Objective::Objective(ObjectiveOptions opt, ObjectiveNets nets, c10::Device devic
   if (!nets_.g || !nets_.d) throw Error("the objective needs a generator and a discriminator");
   if ((nets_.e == nullptr) != (nets_.dz == nullptr)) throw Error("the AE-GAN objective needs both E and D_z");
   if (opt_.loss.r1_every < 1) throw Error("loss.r1_every must be >= 1");
+  if (ada_on()) {
+    check_ada_policy(opt_.augment.ada_policy);
+    if (opt_.augment.ada_kimg <= 0 || opt_.augment.ada_interval < 1)
+      throw Error("augment.ada_kimg must be > 0 and augment.ada_interval >= 1");
+  }
   loss_ = make_loss(opt_.loss);
   if (nets_.e) {
     LossOptions latent = opt_.loss;
@@ -43,7 +50,8 @@ torch::Tensor Objective::E(const torch::Tensor& x) {
 
 DOutput Objective::D(const torch::Tensor& x, const torch::Tensor& y) {
   const auto& policy = opt_.augment.diffaug;
-  const auto seen = policy.empty() ? x : diff_augment(x, policy);
+  const auto blitted = ada_on() ? ada_augment(x, opt_.augment.ada_policy, ada_p_) : x;
+  const auto seen = policy.empty() ? blitted : diff_augment(blitted, policy);
   AutocastGuard autocast(device_, opt_.amp);
   return float32_outputs(nets_.d->forward(seen, y));
 }
@@ -121,6 +129,16 @@ PhaseStats Objective::d_phase() {
     loss = loss + opt_.loss.lecam_weight * term;
     s.extra["lecam"] = term.item<double>();
   }
+  if (ada_on()) {
+    s.extra["ada_p"] = ada_p_;  // the p this step's D phase saw
+    const double sign_sum = d_real.logits.detach().sign().sum().item<double>();
+    const auto count = static_cast<double>(d_real.logits.numel());
+    if (sharded_) {
+      s.extra["ada_sign_sum"] = sign_sum, s.extra["ada_count"] = count;
+    } else {
+      update_ada(sign_sum, count);
+    }
+  }
   loss.backward();
   s.extra["d_real"] = mean_sigmoid(d_real.logits);
   s.extra["d_fake"] = mean_sigmoid(d_fake.logits);
@@ -183,6 +201,15 @@ void Objective::update_lecam(double real_mean, double fake_mean) {
   ++lecam_n_;
 }
 
+void Objective::update_ada(double sign_sum, double count) {
+  ada_sign_sum_ += sign_sum, ada_count_ += count;
+  if (++ada_steps_ < opt_.augment.ada_interval) return;
+  const double r_t = ada_count_ > 0 ? ada_sign_sum_ / ada_count_ : 0.0;
+  const double dir = r_t > opt_.augment.ada_target ? 1.0 : (r_t < opt_.augment.ada_target ? -1.0 : 0.0);
+  ada_p_ = std::clamp(ada_p_ + dir * ada_count_ / (opt_.augment.ada_kimg * 1000), 0.0, 1.0);
+  ada_sign_sum_ = 0, ada_count_ = 0, ada_steps_ = 0;
+}
+
 void Objective::swap_step(StepState& s) {
   std::swap(real_, s.real), std::swap(labels_, s.labels), std::swap(fake_labels_, s.fake_labels);
   std::swap(z_, s.z), std::swap(fake_, s.fake), std::swap(z_enc_, s.z_enc), std::swap(recon_, s.recon);
@@ -190,22 +217,38 @@ void Objective::swap_step(StepState& s) {
 }
 
 std::map<std::string, torch::Tensor> Objective::state() const {
-  if (opt_.loss.lecam_weight <= 0) return {};
-  return {{"lecam_real", torch::tensor({lecam_real_}, torch::kFloat64)},
-          {"lecam_fake", torch::tensor({lecam_fake_}, torch::kFloat64)},
-          {"lecam_n", torch::tensor({lecam_n_}, torch::kInt64)}};
+  std::map<std::string, torch::Tensor> s;
+  if (opt_.loss.lecam_weight > 0) {
+    s["lecam_real"] = torch::tensor({lecam_real_}, torch::kFloat64);
+    s["lecam_fake"] = torch::tensor({lecam_fake_}, torch::kFloat64);
+    s["lecam_n"] = torch::tensor({lecam_n_}, torch::kInt64);
+  }
+  if (ada_on()) {
+    s["ada_p"] = torch::tensor({ada_p_}, torch::kFloat64);
+    s["ada_sign_sum"] = torch::tensor({ada_sign_sum_}, torch::kFloat64);
+    s["ada_count"] = torch::tensor({ada_count_}, torch::kFloat64);
+    s["ada_steps"] = torch::tensor({ada_steps_}, torch::kInt64);
+  }
+  return s;
 }
 
 void Objective::load_state(const std::map<std::string, torch::Tensor>& s) {
-  if (opt_.loss.lecam_weight <= 0) return;
   auto get = [&](const char* k) -> const torch::Tensor& {
     const auto it = s.find(k);
     if (it == s.end()) throw Error(std::string("checkpoint lacks the objective's state '") + k + "'");
     return it->second;
   };
-  lecam_real_ = get("lecam_real").item<double>();
-  lecam_fake_ = get("lecam_fake").item<double>();
-  lecam_n_ = get("lecam_n").item<int64_t>();
+  if (opt_.loss.lecam_weight > 0) {
+    lecam_real_ = get("lecam_real").item<double>();
+    lecam_fake_ = get("lecam_fake").item<double>();
+    lecam_n_ = get("lecam_n").item<int64_t>();
+  }
+  if (ada_on()) {
+    ada_p_ = get("ada_p").item<double>();
+    ada_sign_sum_ = get("ada_sign_sum").item<double>();
+    ada_count_ = get("ada_count").item<double>();
+    ada_steps_ = get("ada_steps").item<int64_t>();
+  }
 }
 
 }  // namespace pokegan

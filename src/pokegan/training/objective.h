@@ -9,10 +9,11 @@
 //   accumulate(Phase::D)    adversarial D loss (+ R1 every r1_every steps, + LeCam)
 //   accumulate(Phase::Dz)   the AE-GAN's latent discriminator
 //   accumulate(Phase::G)    G (and E) through the updated D (and D_z) (+ mode seeking)
-// Every image D sees goes through DiffAugment when augment.diffaug is set. Under amp=bf16 every
+// Every image D sees goes through ADA's blits when augment.ada_target > 0 (at the adaptive
+// probability p), then DiffAugment when augment.diffaug is set. Under amp=bf16 every
 // network forward runs under autocast with float32 results.
 //
-// State that is not a network (LeCam's moving averages) comes out of state() and goes back through
+// State that is not a network (LeCam's moving averages, ADA's p and its running sign sum) comes out of state() and goes back through
 // load_state(), so that checkpoints hold it and a resume is exact.
 #pragma once
 #include <map>
@@ -83,6 +84,13 @@ class Objective {
   // term therefore uses the averages of the previous step.
   void set_sharded(bool on) { sharded_ = on; }
   void update_lecam(double real_mean, double fake_mean);
+  // ADA: adds a step's sum of sign(D(real)) over `count` real images; every augment.ada_interval-th
+  // call moves p by sign(r_t - ada_target) * images / (ada_kimg * 1000), r_t being the mean sign
+  // since the last move, and clamps p to [0, 1]. Unsharded D phases call it themselves; in sharded
+  // mode they report "ada_sign_sum" and "ada_count", and the trainer calls it once per step with
+  // the sums over all shards.
+  void update_ada(double sign_sum, double count);
+  double ada_p() const { return ada_p_; }
 
   std::map<std::string, torch::Tensor> state() const;
   void load_state(const std::map<std::string, torch::Tensor>& s);  // throws Error when a key is missing
@@ -108,6 +116,10 @@ class Objective {
   // (the first update sets them).
   double lecam_real_ = 0, lecam_fake_ = 0;
   int64_t lecam_n_ = 0;
+  // ADA: the augmentation probability, and the sign sum, image count and steps since its last move.
+  double ada_p_ = 0, ada_sign_sum_ = 0, ada_count_ = 0;
+  int64_t ada_steps_ = 0;
+  bool ada_on() const { return opt_.augment.ada_target > 0; }
   bool sharded_ = false;
 };
 

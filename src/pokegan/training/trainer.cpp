@@ -468,6 +468,12 @@ StepStats Trainer::sharded_step(const torch::Tensor& real_all, const torch::Tens
     objective_->update_lecam(t[0].item<double>() / double(S), t[1].item<double>() / double(S));
     sums.erase("lecam_mean_real"), sums.erase("lecam_mean_fake");
   }
+  if (cfg_.augment.ada_target > 0) {  // ADA's p moves once per step, by the signs of all shards
+    auto t = torch::tensor({sums["ada_sign_sum"], sums["ada_count"]}, torch::kFloat64);
+    if (world > 1) comm_->allreduce_sum(t);
+    objective_->update_ada(t[0].item<double>(), t[1].item<double>());
+    sums.erase("ada_sign_sum"), sums.erase("ada_count");
+  }
   if (objective_->has_latent()) {
     opt_dz_->zero_grad();
     for (int m = 0; m < micro; ++m) {
