@@ -129,10 +129,12 @@ PhaseStats Objective::d_phase() {
     loss = loss + opt_.loss.lecam_weight * term;
     s.extra["lecam"] = term.item<double>();
   }
+  // E[sign(D(real))], ADA's overfitting heuristic r_t, logged for every run.
+  const double sign_sum = d_real.logits.detach().sign().sum().item<double>();
+  const auto count = static_cast<double>(d_real.logits.numel());
+  s.extra["d_real_sign"] = sign_sum / count;
   if (ada_on()) {
     s.extra["ada_p"] = ada_p_;  // the p this step's D phase saw
-    const double sign_sum = d_real.logits.detach().sign().sum().item<double>();
-    const auto count = static_cast<double>(d_real.logits.numel());
     if (sharded_) {
       s.extra["ada_sign_sum"] = sign_sum, s.extra["ada_count"] = count;
     } else {
