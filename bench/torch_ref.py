@@ -75,6 +75,8 @@ def full_config(cfg):
     """A preset's (or the C++ test's) options over the defaults."""
     if cfg.get("augment", {}).get("ada_target", 0) > 0:
         raise SystemExit("torch_ref: the twin has no ADA (augment.ada_target > 0); compare with ADA off")
+    if cfg.get("d", {}).get("attention", 0) > 0:
+        raise SystemExit("torch_ref: the twin has no self-attention (d.attention > 0); compare without it")
     return dict(g={**G_DEFAULT, **cfg.get("g", {})}, d={**D_DEFAULT, **cfg.get("d", {})},
                 loss={**LOSS_DEFAULT, **cfg.get("loss", {})}, ae={**AE_DEFAULT, **cfg.get("ae", {})},
                 hue=cfg.get("hue", cfg.get("augment", {}).get("hue", False)),

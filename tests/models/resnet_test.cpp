@@ -7,6 +7,7 @@
 #include "pokegan/io/checkpoint.h"
 #include "pokegan/models/layers.h"
 #include "pokegan/models/networks.h"
+#include "pokegan/models/resnet.h"
 #include "pokegan/models/spectral.h"
 #include "support/fixtures.h"
 
@@ -126,6 +127,55 @@ TEST(ResNetDiscriminator, DenseEpilogueKeepsTheContractAndAddsOneLayerOfCTimes16
   EXPECT_GE(dense_grads, 1);
   o.epilogue = "mean";
   EXPECT_THROW(make_discriminator(o, 64, 5), Error);
+}
+
+// d.attention (SAGAN): a zero-started block. With gamma = 0 D computes exactly what it did without
+// it (same weights); with gamma != 0 one pixel's change reaches the far corner of the attention's
+// output, which no stack of 1x1 convs does; the block's parameters all get gradients.
+TEST(ResNetDiscriminator, SelfAttentionStartsAsIdentityAndSeesTheWholeMap) {
+  DiscriminatorOptions o;
+  o.arch = "resnet", o.base_channels = 8, o.max_channels = 16, o.class_head = true;
+  auto plain = make_discriminator(o, 32, 5);
+  o.attention = 16;
+  auto attn = make_discriminator(o, 32, 5);
+  // block0 gives 8 channels at 16x16: theta, phi 8 -> 1, g 8 -> 4, o 4 -> 8, gamma.
+  EXPECT_EQ(count_parameters(*attn) - count_parameters(*plain), 8 + 8 + 32 + 32 + 1);
+  {
+    torch::NoGradGuard ng;
+    const auto params = plain->named_parameters(), buffers = plain->named_buffers();
+    for (auto& p : attn->named_parameters())
+      if (params.contains(p.key())) p.value().copy_(params[p.key()]);
+    for (auto& b : attn->named_buffers())
+      if (buffers.contains(b.key())) b.value().copy_(buffers[b.key()]);
+  }
+  plain->eval(), attn->eval();  // fixed spectral-norm vectors
+  torch::manual_seed(3);
+  const auto x = torch::randn({3, 3, 32, 32});
+  const auto labels = torch::tensor({0, 4, 2}, torch::kInt64);
+  EXPECT_TRUE(torch::equal(attn->forward(x, labels).logits, plain->forward(x, labels).logits));
+  attn->train();
+  attn->forward(x, labels).logits.sum().backward();
+  for (const auto& p : attn->named_parameters())
+    if (p.key().rfind("attention.", 0) == 0) {
+      ASSERT_TRUE(p.value().grad().defined()) << p.key();
+      if (p.key() == "attention.gamma") EXPECT_GT(p.value().grad().abs().item<double>(), 0) << p.key();
+    }
+
+  SelfAttention sa(8, false);
+  {
+    torch::NoGradGuard ng;
+    sa->gamma.fill_(1.0);
+  }
+  const auto h = torch::randn({1, 8, 8, 8});
+  auto h2 = h.clone();
+  h2.index_put_({0, torch::indexing::Slice(), 0, 0}, h2.index({0, torch::indexing::Slice(), 0, 0}) + 1.0);
+  const auto far = (sa->forward(h2) - sa->forward(h)).index({0, torch::indexing::Slice(), 7, 7});
+  EXPECT_GT(far.abs().sum().item<double>(), 1e-6);
+  EXPECT_THROW(sa->forward(torch::randn({1, 8, 5, 5})), Error);
+  o.attention = 12;
+  EXPECT_THROW(make_discriminator(o, 32, 5), Error);
+  o.attention = 4;
+  EXPECT_THROW(make_discriminator(o, 32, 5), Error);
 }
 
 // d.twin_class_head (TAC-GAN): a second class head of C x classes + classes on the same features,

@@ -126,6 +126,14 @@ TEST(Config, JsonRoundTripAndValidation) {
   apply_override(ada, "augment.ada_target=0.6");
   apply_override(ada, "augment.ada_kimg=0");
   EXPECT_THROW(validate(ada), Error);
+  // D's self-attention: a resnet D switch, in the JSON round trip.
+  TrainConfig att = preset("sprite");
+  apply_override(att, "d.attention=16");
+  EXPECT_NO_THROW(validate(att));
+  EXPECT_EQ(nlohmann::json(att).get<TrainConfig>().d.attention, 16);
+  TrainConfig att_unet = preset("unet");
+  apply_override(att_unet, "d.attention=16");
+  EXPECT_THROW(validate(att_unet), Error);
 }
 
 TEST(Presets, StudySettingsAndUnknownNames) {

@@ -80,11 +80,13 @@ TEST_F(TrainerTest, ResumedRunMatchesUninterruptedRun) {
   }
 }
 
-TEST_F(TrainerTest, ResumedSpriteRunWithAdaMatchesUninterruptedRun) {
+TEST_F(TrainerTest, ResumedSpriteRunWithAdaAndAttentionMatchesUninterruptedRun) {
   // The sprite preset with ADA moving p every step fast (50 images per unit of p), so that p,
-  // its running sums and the blits it draws all cross the checkpoint.
+  // its running sums and the blits it draws all cross the checkpoint; and with D's self-attention
+  // (R1 at step 0 goes through it twice).
   TrainConfig c = tiny_config("sprite");
   c.augment.ada_target = 0.01, c.augment.ada_kimg = 0.05, c.augment.ada_interval = 2;
+  c.d.attention = 8;
   test::TempDir dir;
   std::vector<StepStats> straight;
   {

@@ -79,6 +79,10 @@ struct DiscriminatorOptions {
   // resnet: TAC-GAN's twin classifier (Gong et al. 2019), a second class head on the same features
   // that learns the labels of *generated* images (twin_logits [N, C]); loss.aux_twin_weight uses it.
   bool twin_class_head = false;
+  // resnet: SAGAN's self-attention block (Zhang et al. 2019; BigGAN's D has one) after the block
+  // whose output has this resolution (S/2 ... 8); 0 = off. Its output scale starts at 0, so a D
+  // with it computes what the D without it did until it learns to use it.
+  int attention = 0;
 };
 
 // Autoencoding GAN parts (Lazarou 2020): an encoder E (image -> z) and a latent discriminator D_z.
@@ -97,7 +101,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(GeneratorOptions, arch, z_dim, b
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(DiscriminatorOptions, arch, base_channels, conditional,
                                                 class_embed_dim, dropout, noise_std, noise_std_end, class_head,
                                                 mbstd_group, spectral_norm, max_channels, epilogue,
-                                                twin_class_head)
+                                                twin_class_head, attention)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(AutoencoderOptions, enabled, encoder_channels, latent_hidden,
                                                 lambda_rx, lambda_rz)
 

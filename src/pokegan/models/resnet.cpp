@@ -1,5 +1,6 @@
 #include "pokegan/models/resnet.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include <torch/nn/functional/activation.h>
@@ -100,6 +101,26 @@ torch::Tensor ResDBlockImpl::forward(const torch::Tensor& x) {
   return h + sc;
 }
 
+SelfAttentionImpl::SelfAttentionImpl(int channels, bool sn) {
+  const int c8 = std::max(1, channels / 8), c2 = std::max(1, channels / 2);
+  theta = register_module("theta", SNConv2d(channels, c8, 1, 1, 0, false, sn));
+  phi = register_module("phi", SNConv2d(channels, c8, 1, 1, 0, false, sn));
+  g = register_module("g", SNConv2d(channels, c2, 1, 1, 0, false, sn));
+  o = register_module("o", SNConv2d(c2, channels, 1, 1, 0, false, sn));
+  gamma = register_parameter("gamma", torch::zeros({1}));
+}
+
+torch::Tensor SelfAttentionImpl::forward(const torch::Tensor& x) {
+  const int64_t n = x.size(0), h = x.size(2), w = x.size(3);
+  if (h % 2 != 0 || w % 2 != 0) throw Error("self-attention needs an even map size, got " + std::to_string(h) + "x" + std::to_string(w));
+  const auto th = theta->forward(x).flatten(2);                             // [N, C/8, HW]
+  const auto ph = F::max_pool2d(phi->forward(x), F::MaxPool2dFuncOptions(2)).flatten(2);  // [N, C/8, HW/4]
+  const auto beta = torch::softmax(torch::bmm(th.transpose(1, 2), ph), -1);  // [N, HW, HW/4]
+  const auto gg = F::max_pool2d(g->forward(x), F::MaxPool2dFuncOptions(2)).flatten(2);    // [N, C/2, HW/4]
+  const auto attended = torch::bmm(gg, beta.transpose(1, 2)).view({n, gg.size(1), h, w});  // [N, C/2, H, W]
+  return x + gamma * o->forward(attended);
+}
+
 ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes)
     : opt_(opt) {
   const int stages = stages_for(image_size);  // blocks S -> 4
@@ -112,7 +133,14 @@ ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt
   for (int i = 0; i < stages; ++i) {
     blocks_.push_back(register_module("block" + std::to_string(i), ResDBlock(in, ch(i), i == 0, opt.spectral_norm)));
     in = ch(i);
+    if (opt.attention > 0 && (image_size >> (i + 1)) == opt.attention) {
+      attention_ = register_module("attention", SelfAttention(in, opt.spectral_norm));
+      attention_after_ = i;
+    }
   }
+  if (opt.attention > 0 && (!attention_ || opt.attention < 8))
+    throw Error("d.attention must be a block's output size, " + std::to_string(image_size / 2) + " down to 8, or 0; got " +
+                std::to_string(opt.attention));
   const int extra = opt.mbstd_group > 0 ? 1 : 0;
   final_conv_ = register_module("final_conv", SNConv2d(in + extra, in, 3, 1, 1, true, opt.spectral_norm));
   if (opt.epilogue == "dense") dense_ = register_module("dense", SNLinear(in * 16, in, true, opt.spectral_norm));
@@ -124,7 +152,10 @@ ResNetDiscriminatorImpl::ResNetDiscriminatorImpl(const DiscriminatorOptions& opt
 
 DOutput ResNetDiscriminatorImpl::forward(const torch::Tensor& images, const torch::Tensor& labels) {
   auto h = images;  // [N, 3, S, S]
-  for (auto& b : blocks_) h = b->forward(h);  // [N, C, 4, 4]
+  for (size_t i = 0; i < blocks_.size(); ++i) {
+    h = blocks_[i]->forward(h);
+    if (static_cast<int>(i) == attention_after_) h = attention_->forward(h);
+  }  // [N, C, 4, 4]
   h = torch::relu(h);
   if (opt_.mbstd_group > 0) h = minibatch_stddev(h, opt_.mbstd_group);  // [N, C+1, 4, 4]
   h = torch::relu(final_conv_->forward(h));  // [N, C, 4, 4]

@@ -13,6 +13,7 @@
 // D: every weight spectrally normalised (d.spectral_norm)
 //    block i (S/2^i -> S/2^(i+1)): conv3x3 -> relu -> conv3x3 -> avgpool, plus a 1x1 shortcut;
 //    block 0 has no leading relu (BigGAN's "optimised" first block); widths min(base * 2^i, max)
+//    (d.attention = R: self-attention after the block whose output is R x R)
 //    at 4x4: (minibatch stddev) -> relu -> conv3x3 -> relu -> sum over H, W: h [N, C]
 //    logit = Linear(h) + <embed(y), h>   (projection, Miyato & Koyama 2018); class head optional
 #pragma once
@@ -68,6 +69,21 @@ class ResDBlockImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ResDBlock);
 
+// SAGAN's self-attention (Zhang et al. 2019) as BigGAN writes it, every conv 1x1 without bias:
+//   theta = conv(x) [N, C/8, HW], phi = maxpool2(conv(x)) [N, C/8, HW/4], g = maxpool2(conv(x)) [N, C/2, HW/4]
+//   beta = softmax over the pooled positions of theta^T phi   [N, HW, HW/4]
+//   out  = x + gamma * conv(g beta^T)                         gamma starts at 0
+// Every position can look at the whole map: D can relate a feature to the figure around it. Needs
+// an even H and W.
+class SelfAttentionImpl : public torch::nn::Module {
+ public:
+  SelfAttentionImpl(int channels, bool sn);
+  torch::Tensor forward(const torch::Tensor& x);  // [N, C, H, W] -> same
+  SNConv2d theta{nullptr}, phi{nullptr}, g{nullptr}, o{nullptr};
+  torch::Tensor gamma;
+};
+TORCH_MODULE(SelfAttention);
+
 class ResNetDiscriminatorImpl : public DiscriminatorImpl {
  public:
   ResNetDiscriminatorImpl(const DiscriminatorOptions& opt, int image_size, int num_classes);
@@ -76,6 +92,8 @@ class ResNetDiscriminatorImpl : public DiscriminatorImpl {
  private:
   DiscriminatorOptions opt_;
   std::vector<ResDBlock> blocks_;
+  SelfAttention attention_{nullptr};
+  int attention_after_ = -1;  // the block index the attention follows
   SNConv2d final_conv_{nullptr};
   SNLinear linear_{nullptr}, class_head_{nullptr};
   SNLinear twin_head_{nullptr};  // d.twin_class_head: [C] -> [classes]

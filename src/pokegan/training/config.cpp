@@ -128,6 +128,7 @@ void validate(const TrainConfig& c) {
   need(!c.g.z_maps || c.g.arch == "resnet", "g.z_maps needs g.arch=resnet");
   need(!c.g.class_input || (c.g.arch == "resnet" && c.g.conditional && c.g.class_embed_dim > 0),
        "g.class_input needs a conditional g.arch=resnet with g.class_embed_dim > 0");
+  need(c.d.attention == 0 || c.d.arch == "resnet", "d.attention needs d.arch=resnet");
   need(c.augment.ada_target >= 0 && c.augment.ada_target < 1, "augment.ada_target must be in [0, 1) (0 = ADA off)");
   need(c.augment.ada_kimg > 0 && c.augment.ada_interval >= 1, "augment.ada_kimg must be > 0 and augment.ada_interval >= 1");
   try {
