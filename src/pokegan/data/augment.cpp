@@ -128,8 +128,10 @@ void check_ada_policy(const std::string& policy) {
 }
 
 torch::Tensor ada_augment(const torch::Tensor& images, const std::string& policy, double p, double background) {
-  check_ada_policy(policy);
-  if (p <= 0) return images;
+  if (p <= 0) {  // nothing drawn; the policy is still checked
+    check_ada_policy(policy);
+    return images;
+  }
   torch::Tensor x = images;  // [N, 3, S, S]
   const int64_t n = x.size(0), s = x.size(2);
   const auto o = x.options();
@@ -144,12 +146,14 @@ torch::Tensor ada_augment(const torch::Tensor& images, const std::string& policy
       torch::Tensor out = x;
       for (int64_t r = 1; r < 4; ++r) out = torch::where(per_image(k == r), torch::rot90(x, r, {2, 3}), out);
       x = out;
-    } else {  // xint
+    } else if (op == "xint") {
       const int64_t shift = (s + 4) / 8;
       const auto m = chosen().to(torch::kInt64);
       const auto kx = torch::randint(-shift, shift + 1, {n}, i64) * m;
       const auto ky = torch::randint(-shift, shift + 1, {n}, i64) * m;
       x = shift_pixels(x, kx, ky, background);
+    } else {
+      check_ada_policy(policy);  // throws, naming the valid ops
     }
   }
   return x;
