@@ -570,6 +570,7 @@ class PatchGANDiscriminator(nn.Module):
             self.linear = nn.Linear(patches, 1)
             self.projection = nn.Embedding(classes, patches) if o["conditional"] else None
         self.class_head = nn.Linear(c, classes) if o["class_head"] else None
+        self.twin_head = nn.Linear(c, classes) if o["twin_class_head"] else None
 
     def forward(self, x, labels):
         if self.channel:
@@ -582,7 +583,8 @@ class PatchGANDiscriminator(nn.Module):
             if self.projection is not None:
                 logits = logits + (phi * self.projection(labels)).sum(1)
         cls = self.class_head(feats.mean((2, 3))) if self.class_head is not None else None
-        return logits, cls
+        twin = self.twin_head(feats.mean((2, 3))) if self.twin_head is not None else None
+        return logits, cls, twin
 
 
 class MLPDiscriminator(nn.Module):

@@ -135,6 +135,42 @@ TEST(Projection, ChangingTheClassMovesTheLogitByTheEmbeddingDifference) {
   EXPECT_TRUE(torch::allclose(moved, expected, 1e-5, 1e-5));
 }
 
+// TAC-GAN's twin head on the PatchGAN D (d.twin_class_head): a second linear head on the same
+// pooled features as the class head; its gradient reaches the trunk and neither other head.
+TEST(PatchGAN, TwinClassHeadIsASecondHeadOnThePooledFeatures) {
+  for (const std::string arch : {"patchgan", "projection"}) {
+    auto opt = tiny_d(arch);
+    opt.noise_std = 0, opt.conditional = arch == "projection", opt.class_head = true;
+    torch::manual_seed(4);
+    auto one = std::make_shared<PatchGANDiscriminatorImpl>(opt, 32, 5);
+    opt.twin_class_head = true;
+    torch::manual_seed(4);
+    auto two = std::make_shared<PatchGANDiscriminatorImpl>(opt, 32, 5);
+    const int64_t feats = 16 * opt.base_channels;
+    EXPECT_EQ(count_parameters(*two) - count_parameters(*one), feats * 5 + 5) << arch;
+    one->eval(), two->eval();
+    const auto x = torch::randn({3, 3, 32, 32});
+    const auto y = torch::tensor({0, 4, 2}, torch::kInt64);
+    const auto a = one->forward(x, y), b = two->forward(x, y);
+    EXPECT_FALSE(a.twin_logits.defined());
+    ASSERT_TRUE(b.twin_logits.defined());
+    EXPECT_EQ(b.twin_logits.sizes(), (std::vector<int64_t>{3, 5}));
+    // Registered after every other module: the rest of D is initialised as without it.
+    EXPECT_TRUE(torch::equal(a.logits, b.logits)) << arch;
+    EXPECT_TRUE(torch::equal(a.class_logits, b.class_logits)) << arch;
+    EXPECT_FALSE(torch::allclose(b.twin_logits, b.class_logits));
+    b.twin_logits.sum().backward();
+    for (const auto& p : two->named_parameters()) {
+      const bool reached = p.value().grad().defined() && p.value().grad().abs().sum().item<double>() > 0;
+      if (p.key().rfind("class_head.", 0) == 0 || p.key().rfind("linear.", 0) == 0 ||
+          p.key().rfind("projection.", 0) == 0 || p.key().rfind("final.", 0) == 0)
+        EXPECT_FALSE(reached) << arch << " " << p.key();
+      else if (p.key().rfind("twin_head.", 0) == 0 || p.key().rfind("upfeature.", 0) == 0)
+        EXPECT_TRUE(reached) << arch << " " << p.key();
+    }
+  }
+}
+
 TEST(PatchGAN, NoiseOnlyInTrainingAndSettable) {
   auto d = make_discriminator(tiny_d("patchgan"), 32, 5);
   const auto x = torch::randn({2, 3, 32, 32});

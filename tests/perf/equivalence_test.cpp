@@ -169,6 +169,10 @@ TEST(Equivalence, SpriteDenseEpilogue) { check_preset("sprite", {"d.epilogue=den
 TEST(Equivalence, SpriteTwinAuxiliaryClassifier) {
   check_preset("sprite", {"d.twin_class_head=true", "loss.aux_twin_weight=0.6"});
 }
+// The twin on the PatchGAN D under the AC-GAN loss (acgan + TAC-GAN).
+TEST(Equivalence, AcganTwinClassifier) {
+  check_preset("acgan", {"d.twin_class_head=true", "loss.aux_twin_weight=0.25"});
+}
 // The mode-seeking term in silhouette space (loss.mode_seeking_space=silhouette): the twin's ink
 // map and ratio against the objective's.
 TEST(Equivalence, SpriteModeSeekingInSilhouetteSpace) {

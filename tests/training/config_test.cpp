@@ -63,7 +63,7 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig epi_dcgan = preset("cdcgan");
   apply_override(epi_dcgan, "d.epilogue=dense");  // only the resnet D has the epilogue
   EXPECT_THROW(validate(epi_dcgan), Error);
-  // TAC-GAN's twin: needs the class term and the twin head, and only the resnet D has one.
+  // TAC-GAN's twin: needs a class term and the twin head, which the resnet and PatchGAN Ds have.
   TrainConfig tac = preset("sprite");
   apply_override(tac, "loss.aux_twin_weight=0.6");
   EXPECT_THROW(validate(tac), Error);  // no twin head
@@ -76,6 +76,16 @@ TEST(Config, JsonRoundTripAndValidation) {
   TrainConfig tac_dcgan = preset("cdcgan");
   apply_override(tac_dcgan, "d.twin_class_head=true");
   EXPECT_THROW(validate(tac_dcgan), Error);
+  // acgan's own class term is what the twin corrects there: no loss.aux_class_weight needed.
+  TrainConfig tac_acgan = preset("acgan");
+  apply_override(tac_acgan, "loss.aux_twin_weight=0.25");
+  EXPECT_THROW(validate(tac_acgan), Error);  // no twin head
+  apply_override(tac_acgan, "d.twin_class_head=true");
+  EXPECT_NO_THROW(validate(tac_acgan));
+  TrainConfig tac_unet = preset("unet");  // hinge/bce without a class term: still refused
+  apply_override(tac_unet, "d.twin_class_head=true");
+  apply_override(tac_unet, "loss.aux_twin_weight=0.25");
+  EXPECT_THROW(validate(tac_unet), Error);
   // z maps: a resnet G switch, in the JSON round trip.
   TrainConfig zm = preset("sprite");
   apply_override(zm, "g.z_maps=true");

@@ -17,7 +17,7 @@ PatchGANDiscriminatorImpl::PatchGANDiscriminatorImpl(const DiscriminatorOptions&
   stages_for(image_size);  // validates the size
   const bool projected = opt.arch == "projection";
   const bool channel = opt.conditional && !projected;
-  if ((opt.conditional || opt.class_head) && num_classes < 1) throw Error("a conditional discriminator needs classes");
+  if ((opt.conditional || opt.class_head || opt.twin_class_head) && num_classes < 1) throw Error("a conditional discriminator needs classes");
   if (channel) class_channel = register_module("class_channel", nn::Embedding(num_classes, opt.class_embed_dim));
   upfeature_ = register_module("upfeature", nn::Conv2d(nn::Conv2dOptions(3 + (channel ? 1 : 0), opt.base_channels, 1)));
   int c = opt.base_channels;
@@ -48,6 +48,7 @@ PatchGANDiscriminatorImpl::PatchGANDiscriminatorImpl(const DiscriminatorOptions&
     if (opt.conditional) projection = register_module("projection", nn::Embedding(num_classes, patches));
   }
   if (opt.class_head) class_head = register_module("class_head", nn::Linear(c, num_classes));
+  if (opt.twin_class_head) twin_head = register_module("twin_head", nn::Linear(c, num_classes));
 }
 
 void PatchGANDiscriminatorImpl::set_noise_std(double std) {
@@ -76,7 +77,11 @@ DOutput PatchGANDiscriminatorImpl::forward(const torch::Tensor& images, const to
   } else {
     out.logits = phi;  // one logit per patch: [N, P]
   }
-  if (class_head) out.class_logits = class_head->forward(feats.mean({2, 3}));  // [N, C]
+  if (class_head || twin_head) {
+    const auto pooled = feats.mean({2, 3});  // [N, 16 base]
+    if (class_head) out.class_logits = class_head->forward(pooled);  // [N, C]
+    if (twin_head) out.twin_logits = twin_head->forward(pooled);     // [N, C]
+  }
   return out;
 }
 

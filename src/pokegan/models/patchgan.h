@@ -9,7 +9,8 @@
 // "projection": the flattened patch logits φ [N, P] give  Linear(φ) + <φ, embed(y)>  (Miyato &
 //               Koyama 2018), one logit per image; the class enters only through the projection.
 // With class_head, a linear classifier on the globally pooled last features gives class logits
-// (AC-GAN).
+// (AC-GAN); with twin_class_head, a second one on the same features gives TAC-GAN's twin logits,
+// which learn the labels of generated images (loss.aux_twin_weight).
 #pragma once
 #include <torch/nn/modules/container/sequential.h>
 #include <torch/nn/modules/conv.h>
@@ -29,7 +30,7 @@ class PatchGANDiscriminatorImpl : public DiscriminatorImpl {
   torch::Tensor patch_logits(const torch::Tensor& images, const torch::Tensor& labels, torch::Tensor* features = nullptr);
 
   torch::nn::Embedding class_channel{nullptr}, projection{nullptr};
-  torch::nn::Linear linear{nullptr}, class_head{nullptr};
+  torch::nn::Linear linear{nullptr}, class_head{nullptr}, twin_head{nullptr};
 
  private:
   DiscriminatorOptions opt_;

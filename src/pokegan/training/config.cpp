@@ -116,10 +116,11 @@ void validate(const TrainConfig& c) {
   need(c.loss.aux_class_weight == 0 || c.loss.kind != "acgan",
        "loss.aux_class_weight adds a class term to hinge or bce; loss.kind=acgan has its own");
   need(c.loss.aux_twin_weight >= 0, "loss.aux_twin_weight must be >= 0");
-  need(c.loss.aux_twin_weight == 0 || c.loss.aux_class_weight > 0,
-       "loss.aux_twin_weight is TAC-GAN's correction of the class term: it needs loss.aux_class_weight > 0");
+  need(c.loss.aux_twin_weight == 0 || c.loss.aux_class_weight > 0 || c.loss.kind == "acgan",
+       "loss.aux_twin_weight is TAC-GAN's correction of the class term: it needs loss.aux_class_weight > 0 or loss.kind=acgan");
   need(c.loss.aux_twin_weight == 0 || c.d.twin_class_head, "loss.aux_twin_weight needs d.twin_class_head=true");
-  need(!c.d.twin_class_head || c.d.arch == "resnet", "d.twin_class_head needs d.arch=resnet");
+  need(!c.d.twin_class_head || c.d.arch == "resnet" || c.d.arch == "patchgan" || c.d.arch == "projection",
+       "d.twin_class_head needs d.arch=resnet, patchgan or projection");
   need(c.d.mbstd_group >= 0, "d.mbstd_group must be >= 0");
   need(c.d.epilogue == "sum" || c.d.epilogue == "dense", "d.epilogue must be 'sum' or 'dense'");
   need(c.d.epilogue == "sum" || c.d.arch == "resnet", "d.epilogue=dense needs d.arch=resnet");
