@@ -582,8 +582,9 @@ class PatchGANDiscriminator(nn.Module):
             logits = self.linear(phi).view(-1)
             if self.projection is not None:
                 logits = logits + (phi * self.projection(labels)).sum(1)
-        cls = self.class_head(feats.mean((2, 3))) if self.class_head is not None else None
-        twin = self.twin_head(feats.mean((2, 3))) if self.twin_head is not None else None
+        pooled = feats.mean((2, 3))
+        cls = self.class_head(pooled) if self.class_head is not None else None
+        twin = self.twin_head(pooled) if self.twin_head is not None else None
         return logits, cls, twin
 
 
