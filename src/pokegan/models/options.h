@@ -77,7 +77,8 @@ struct DiscriminatorOptions {
   // the layout (a figure in the middle, white corners).
   std::string epilogue = "sum";
   // resnet, patchgan, projection: TAC-GAN's twin classifier (Gong et al. 2019), a second class head
-  // on the same pooled features as the class head, that learns the labels of *generated* images (twin_logits [N, C]); loss.aux_twin_weight uses it.
+  // on the same pooled features as the class head, that learns the labels of *generated* images
+  // (twin_logits [N, C]); loss.aux_twin_weight uses it.
   bool twin_class_head = false;
   // resnet: SAGAN's self-attention block (Zhang et al. 2019; BigGAN's D has one) after the block
   // whose output has this resolution (S/2 ... 8); 0 = off. Its output scale starts at 0, so a D
